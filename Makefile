@@ -1,0 +1,41 @@
+# envmon — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+ENVMON := $(BIN)/envmon
+
+.PHONY: install run test test-fast lint es-up es-down bench demo clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $(STAMP)
+
+## install: create .venv and install envmon with its dev tools
+install: $(STAMP)
+
+## run: set up and run the pipeline on the embedded default
+run: install
+	$(ENVMON) import samples/posts.jsonl
+	$(ENVMON) enrich
+	$(ENVMON) index
+	$(ENVMON) search "o nhiem" --limit 5
+
+## test: everything, on a fresh clone (installs what it needs first)
+test: install
+	$(BIN)/pytest -q
+
+## test-fast: skip slow, Elasticsearch and browser tests
+test-fast: install
+	$(BIN)/pytest -q -m "not slow and not es and not browser"
+
+## lint: ruff and mypy on the packages
+lint: install
+	$(BIN)/ruff check crawlers nlp flows index analyst envmon_cli tests bench
+	$(BIN)/mypy crawlers nlp flows index analyst envmon_cli
+
+clean:
+	rm -rf .pytest_cache .mypy_cache .ruff_cache build *.egg-info

@@ -1,0 +1,50 @@
+"""URL canonicalisation: the same article under tracking or cosmetic variants gets one id."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+# Query parameters that identify a visit or a campaign, never the content.
+TRACKING_PARAMS = frozenset(
+    {
+        "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid",
+        "igshid", "zarsrc", "zalo_source", "ref_src", "ref_url", "referrer", "cmpid", "_ga",
+        "_gl", "vn_source", "vn_medium", "vn_campaign", "vn_term", "vn_content", "s_cid", "spm",
+        "sessionid", "phpsessid", "jsessionid",
+    }
+)
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_", "__hs")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonicalise_url(url: str) -> str:
+    """Lower-case scheme and host, drop default ports, fragments and tracking parameters,
+    sort the remaining query, normalise percent-encoding and empty paths.
+
+    >>> canonicalise_url("HTTPS://VnExpress.net:443/a.html?utm_source=fb&b=2&a=1#comments")
+    'https://vnexpress.net/a.html?a=1&b=2'
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    try:
+        host = host.encode("idna").decode("ascii") if host else host
+    except UnicodeError:
+        pass
+    port = parts.port
+    netloc = host if port is None or DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
+    path = quote(unquote(parts.path or "/"), safe="/:@!$&'()*+,;=-._~%")
+    query_pairs = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
+    ]
+    query = urlencode(sorted(query_pairs), doseq=True)
+    return urlunsplit((scheme, netloc, path, query, ""))
+
+
+def is_http_url(url: str | None) -> bool:
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname)

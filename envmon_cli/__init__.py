@@ -1,0 +1,1 @@
+"""The envmon command line: the top floor. Nothing imports it."""

@@ -1,0 +1,23 @@
+"""envmon: one front door to every stage (DESIGN.md, "CLI")."""
+
+from __future__ import annotations
+
+import typer
+
+from envmon_cli import cmd_data, cmd_doctor, cmd_search
+
+app = typer.Typer(
+    name="envmon",
+    help="Watch what Vietnamese news, forums and public posts say about local environmental issues.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+    rich_markup_mode="rich",
+)
+
+for module in (cmd_data, cmd_doctor, cmd_search):
+    module.register(app)
+
+
+if __name__ == "__main__":
+    app()

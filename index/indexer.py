@@ -1,0 +1,96 @@
+"""The index stage: new documents from the documents spool → the configured backend.
+
+Progress is committed only after the backend accepted a batch, so when the backend is down
+the documents stay pending and the next run sends them (nothing is lost). Documents the
+backend rejects for good (e.g. a mapping error) go to quarantine with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from index.backend import Backend
+from index.errors import BackendUnavailable
+from index.records import Document
+from index.settings import Settings
+from index.spool import Spool, SpoolConsumer, SpoolEntry
+from index.quarantine import quarantine
+from index.state import StateStore
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+
+
+@dataclass
+class IndexReport:
+    indexed: int = 0
+    rejected: int = 0
+    pending_bytes: int = 0
+    error: str | None = None
+
+
+def consumer_name(settings: Settings) -> str:
+    """Each backend keeps its own position: switching to Elasticsearch indexes the whole spool."""
+    if settings.backend_kind == "elasticsearch":
+        return f"index:es:{settings.index_url}:{settings.es_index_prefix}"
+    return f"index:sqlite:{settings.sqlite_path}"
+
+
+def run_index(
+    settings: Settings,
+    backend: Backend,
+    progress: Callable[[int, int], None] | None = None,
+) -> IndexReport:
+    """Send every pending document to the backend; stop (keeping them pending) if it fails."""
+    settings.ensure_data_dir()
+    state = StateStore(settings.state_path)
+    consumer = SpoolConsumer(Spool(settings.documents_dir, settings.tz), state, consumer_name(settings))
+    report = IndexReport()
+    backlog = consumer.backlog_bytes()
+    done = 0
+    try:
+        backend.ensure_ready()
+        batch: list[Document] = []
+        last: SpoolEntry | None = None
+        for entry in consumer.pending():
+            last = entry
+            done += len(json.dumps(entry.data)) if entry.data else 0
+            if entry.data:
+                try:
+                    batch.append(Document.model_validate(entry.data))
+                except ValidationError as exc:
+                    report.rejected += 1
+                    quarantine(settings, "index", entry.data.get("id"), f"not a Document: {exc.errors()[0].get('msg')}")
+            if len(batch) >= BATCH_SIZE:
+                _send(backend, batch, settings, report)
+                consumer.commit(entry)
+                batch = []
+                if progress:
+                    progress(min(done, backlog), backlog)
+        if batch:
+            _send(backend, batch, settings, report)
+        if last is not None:
+            consumer.commit(last)
+        backend.refresh()
+    except BackendUnavailable as exc:
+        report.error = str(exc)
+    finally:
+        report.pending_bytes = consumer.backlog_bytes()
+        state.close()
+    if progress:
+        progress(backlog, backlog)
+    return report
+
+
+def _send(backend: Backend, batch: list[Document], settings: Settings, report: IndexReport) -> None:
+    result = backend.upsert(batch)
+    report.indexed += result.indexed
+    for doc_id, reason in result.failed:
+        report.rejected += 1
+        quarantine(settings, "index", doc_id, reason)
