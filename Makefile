@@ -39,3 +39,11 @@ lint: install
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+
+## es-up: start the local Elasticsearch 8.14 node (index/es-local) on 127.0.0.1:9200
+es-up:
+	scripts/es-up
+
+## es-down: stop it
+es-down:
+	scripts/es-down
