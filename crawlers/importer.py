@@ -220,12 +220,10 @@ def _csv_rows(
         decoded = io.TextIOWrapper(binary, encoding=encoding, errors="replace", newline="")
         sample = decoded.read(64 << 10)
         decoded.seek(0)
-        dialect: type[csv.Dialect] | csv.Dialect = csv.excel
-        try:
-            dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
-        except csv.Error:
-            pass
-        reader = csv.reader(decoded, dialect)
+        # csv.Sniffer guesses quoting wrongly on short samples; only the delimiter varies in practice.
+        header_line = sample.split("\n", 1)[0]
+        delimiter = max(",;\t|", key=header_line.count)
+        reader = csv.reader(decoded, csv.excel, delimiter=delimiter)
         try:
             header = [name.strip().lstrip("\ufeff").lower() for name in next(reader)]
         except StopIteration:

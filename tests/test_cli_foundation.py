@@ -1,0 +1,99 @@
+"""The newcomer's path: import → enrich → index → search, from the command line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "posts.jsonl"
+
+
+@pytest.fixture
+def posts(tmp_path: Path) -> Path:
+    return Path(shutil.copy(SAMPLE, tmp_path / "posts.jsonl"))
+
+
+def run_pipeline(cli, posts: Path) -> None:  # type: ignore[no-untyped-def]
+    for args in (("import", str(posts)), ("enrich", "--workers", "1"), ("index",)):
+        result = cli(*args)
+        assert result.exit_code == 0, result.output
+
+
+def search_json(cli, *args: str) -> dict:  # type: ignore[no-untyped-def]
+    result = cli("search", *args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_accent_free_search_finds_accented_posts_with_facets(cli, posts: Path) -> None:  # type: ignore[no-untyped-def]
+    run_pipeline(cli, posts)
+    found = search_json(cli, "o nhiem")
+    texts = [hit["text"] for hit in found["hits"]]
+    expected = [json.loads(line)["text"] for line in posts.read_text().splitlines() if "ô nhiễm" in json.loads(line)["text"].lower()]
+    assert found["total"] == len(expected) and sorted(texts) == sorted(expected)
+    assert set(found["facets"]) >= {"topic", "sensitivity", "province", "source", "source_kind", "date"}
+    assert sum(found["facets"]["source_kind"].values()) == found["total"]
+    assert "<mark>" in found["hits"][0]["snippet_html"]
+
+
+def test_rerunning_the_four_commands_adds_no_duplicates(cli, posts: Path) -> None:  # type: ignore[no-untyped-def]
+    run_pipeline(cli, posts)
+    first = search_json(cli, "", "--limit", "100")
+    run_pipeline(cli, posts)
+    second = search_json(cli, "", "--limit", "100")
+    assert first["total"] == second["total"] == len(posts.read_text().splitlines())
+    assert sorted(hit["id"] for hit in second["hits"]) == sorted(hit["id"] for hit in first["hits"])
+
+
+def test_no_author_handle_anywhere_in_the_data_dir(cli, posts: Path, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    run_pipeline(cli, posts)
+    authors = {json.loads(line)["author"] for line in posts.read_text().splitlines()}
+    for file in data_dir.rglob("*"):
+        if file.is_file():
+            content = file.read_bytes()
+            for author in authors:
+                assert author.encode() not in content, f"{author!r} found in {file}"
+
+
+def test_malformed_query_is_one_sentence_and_non_zero(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("search", '"ô nhiễm')
+    assert result.exit_code == 2
+    assert "unclosed quote" in result.stderr
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_missing_file_is_one_sentence_and_non_zero(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result = cli("import", str(tmp_path / "khong-co.jsonl"))
+    assert result.exit_code == 2
+    assert "does not exist" in result.stderr and "Traceback" not in result.output
+
+
+def test_csv_with_only_broken_rows_fails_and_lists_them(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "broken.csv"
+    path.write_text("platform,post_id,url,author,text,published_at\nfacebook,1,https://fb.com/1,An,thiếu ngày\nfacebook,2\n")
+    result = cli("import", str(path))
+    assert result.exit_code == 2
+    assert "line 2" in result.stderr and "line 3" in result.stderr
+    assert "No usable rows" in result.stderr and "Traceback" not in result.output
+
+
+def test_bad_filter_value_is_one_sentence(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("search", "rác", "--topic", "weather")
+    assert result.exit_code == 2 and "unknown topic 'weather'" in result.stderr
+
+
+def test_doctor_reports_each_check(cli) -> None:  # type: ignore[no-untyped-def]
+    result = cli("doctor")
+    assert "settings" in result.stdout and "backend (sqlite)" in result.stdout and "models" in result.stdout
+
+
+def test_enrich_in_two_worker_processes_enriches_every_post(cli, posts: Path, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("import", str(posts)).exit_code == 0
+    assert cli("enrich", "--workers", "2").exit_code == 0
+    assert cli("index").exit_code == 0
+    tokens = {hit["id"]: hit["enrichment"]["tokens"] for hit in search_json(cli, "", "--limit", "100")["hits"]}
+    assert len(tokens) == len(posts.read_text().splitlines())
+    assert all(value for value in tokens.values())
