@@ -14,8 +14,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $(STAMP)
 
-## install: create .venv and install envmon with its dev tools
+## install: create .venv, install envmon with its dev tools, build the models from nlp/data
 install: $(STAMP)
+	@$(ENVMON) train --out nlp/models
 
 ## run: set up and run the pipeline on the embedded default
 run: install

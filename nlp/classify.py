@@ -149,8 +149,12 @@ class LabelModels:
     # ---- persistence --------------------------------------------------------
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
-        for name in MODEL_FILES:
-            sio.dump(getattr(self, name), folder / f"{name}.skops")
+        _pack_vocabularies(self.features)
+        try:
+            for name in MODEL_FILES:
+                sio.dump(getattr(self, name), folder / f"{name}.skops")
+        finally:
+            _unpack_vocabularies(self.features)
         (folder / CARD_FILE).write_text(json.dumps(self.card, ensure_ascii=False, indent=2), encoding="utf-8")
 
     @classmethod
@@ -176,6 +180,7 @@ class LabelModels:
                 parts[name] = sio.load(path, trusted=untrusted)
             except Exception as exc:
                 raise ModelLoadError(f"The model file {path} could not be loaded ({exc.__class__.__name__}); run `envmon train`.") from exc
+        _unpack_vocabularies(parts["features"])
         return cls(card=card, **parts)
 
 
@@ -187,6 +192,32 @@ def _off_topic_is_low(proba: np.ndarray, classes: list[str], p_other: np.ndarray
     adjusted = proba * (1.0 - p_other)[:, None]
     adjusted[:, classes.index("low")] += p_other
     return adjusted
+
+
+def _vectorizers(union: FeatureUnion) -> list[Any]:
+    found = []
+    for _, transformer in union.transformer_list:
+        last = transformer[-1] if hasattr(transformer, "steps") else transformer
+        if hasattr(last, "vocabulary_") or hasattr(last, "vocabulary_terms_"):
+            found.append(last)
+    return found
+
+
+def _pack_vocabularies(union: FeatureUnion) -> None:
+    """Vocabularies as arrays, not dicts: skops writes a dict entry by entry into its JSON
+    schema (20 MB, seconds to load); an array is one compact .npy file."""
+    for vectorizer in _vectorizers(union):
+        if hasattr(vectorizer, "vocabulary_"):
+            terms = sorted(vectorizer.vocabulary_, key=vectorizer.vocabulary_.__getitem__)
+            vectorizer.vocabulary_terms_ = np.array(terms, dtype=str)
+            del vectorizer.vocabulary_
+
+
+def _unpack_vocabularies(union: FeatureUnion) -> None:
+    for vectorizer in _vectorizers(union):
+        if hasattr(vectorizer, "vocabulary_terms_"):
+            vectorizer.vocabulary_ = {str(term): index for index, term in enumerate(vectorizer.vocabulary_terms_)}
+            del vectorizer.vocabulary_terms_
 
 
 def feature_names(union: FeatureUnion) -> list[str]:

@@ -63,10 +63,10 @@ def _init_worker(settings: Settings) -> None:
     _worker_enricher = build_enricher(settings)
 
 
-def _enrich_one(item_json: str) -> str:
+def _enrich_chunk(items_json: list[str]) -> list[str]:
     assert _worker_enricher is not None
-    item = RawItem.model_validate_json(item_json)
-    return _worker_enricher.enrich(item).model_dump_json()
+    items = [RawItem.model_validate_json(text) for text in items_json]
+    return [document.model_dump_json() for document in _worker_enricher.enrich_batch(items)]
 
 
 def worker_count(settings: Settings) -> int:
@@ -107,10 +107,11 @@ class EnrichRunner:
     def map(self, items: list[RawItem]) -> list[Document]:
         if self._pool is not None:
             payload = [item.model_dump_json() for item in items]
-            chunk = max(1, len(payload) // (self.workers * 4))
-            return [Document.model_validate_json(text) for text in self._pool.map(_enrich_one, payload, chunk)]
+            size = max(1, -(-len(payload) // self.workers))  # one chunk per worker: batch steps stay batched
+            chunks = [payload[start : start + size] for start in range(0, len(payload), size)]
+            return [Document.model_validate_json(text) for chunk in self._pool.map(_enrich_chunk, chunks) for text in chunk]
         assert self._enricher is not None
-        return [self._enricher.enrich(item) for item in items]
+        return self._enricher.enrich_batch(items)
 
 
 def run_enrich(

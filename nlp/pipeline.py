@@ -1,15 +1,16 @@
-"""The enrichment pipeline: named steps over one Document, in one ordered list (spaCy-style).
+"""The enrichment pipeline: named steps over Documents, in one ordered list (spaCy-style).
 
-Per-document steps run in worker processes; corpus steps (near-duplicates, which need to see
-every document) run afterwards in the parent, batch by batch.
+A step annotates one document (`__call__`); a step that is cheaper in bulk (the classifiers)
+also offers `process_batch`. Per-document steps run in worker processes; corpus steps
+(near-duplicates, which need to see every document) run afterwards in the parent.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from index.records import Document, RawItem
 
@@ -22,6 +23,15 @@ class DocumentStep(Protocol):
     name: str
 
     def __call__(self, document: Document) -> None: ...
+
+
+@runtime_checkable
+class BatchStep(Protocol):
+    """A document step that annotates many documents at once more cheaply."""
+
+    name: str
+
+    def process_batch(self, documents: list[Document]) -> None: ...
 
 
 class CorpusStep(Protocol):
@@ -46,12 +56,18 @@ class Enricher:
         return [step.name for step in self.steps]
 
     def enrich(self, item: RawItem, now: datetime | None = None) -> Document:
-        document = Document.model_validate(item.model_dump())
+        return self.enrich_batch([item], now)[0]
+
+    def enrich_batch(self, items: Sequence[RawItem], now: datetime | None = None) -> list[Document]:
+        documents = [Document.model_validate(item.model_dump()) for item in items]
         for step in self.steps:
-            step(document)
-        document.enrichment.model_version = document.enrichment.model_version or self.model_version
-        document.enrichment.enriched_at = now or datetime.now(UTC)
-        return document
-
-
-EnricherFactory = Callable[[], Enricher]
+            if isinstance(step, BatchStep):
+                step.process_batch(documents)
+            else:
+                for document in documents:
+                    step(document)
+        stamp = now or datetime.now(UTC)
+        for document in documents:
+            document.enrichment.model_version = document.enrichment.model_version or self.model_version
+            document.enrichment.enriched_at = stamp
+        return documents

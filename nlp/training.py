@@ -147,10 +147,20 @@ def _head(c: float) -> LogisticRegression:
 def fit_models(train: Dataset, version: str, card: dict[str, Any]) -> LabelModels:
     features = build_features()
     matrix = features.fit_transform(train.inputs)
+    _drop_pruned_vocabulary(features)
     topic = _head(8.0).fit(matrix, train.labels("topic"))
     sensitivity = _head(4.0).fit(matrix, train.labels("sensitivity"))
     misinfo = _head(2.0).fit(matrix, train.labels("misinfo"))
     return LabelModels(features=features, topic=topic, sensitivity=sensitivity, misinfo=misinfo, card={**card, "version": version})
+
+
+def _drop_pruned_vocabulary(features: object) -> None:
+    """TfidfVectorizer keeps every pruned term in stop_words_ (tens of MB); it is only for
+    introspection, so drop it before saving (scikit-learn's documented advice)."""
+    for _, transformer in getattr(features, "transformer_list", []):
+        vectorizer = transformer[-1] if hasattr(transformer, "steps") else transformer
+        if hasattr(vectorizer, "stop_words_"):
+            vectorizer.stop_words_ = None
 
 
 def data_fingerprint(examples: Sequence[Example]) -> str:
