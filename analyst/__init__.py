@@ -1,0 +1,1 @@
+"""What analysts consume: issues, early warnings, weekly reports, corrections, the web app."""
