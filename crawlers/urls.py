@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 # Query parameters that identify a visit or a campaign, never the content.
@@ -10,7 +11,8 @@ TRACKING_PARAMS = frozenset(
         "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid",
         "igshid", "zarsrc", "zalo_source", "ref_src", "ref_url", "referrer", "cmpid", "_ga",
         "_gl", "vn_source", "vn_medium", "vn_campaign", "vn_term", "vn_content", "s_cid", "spm",
-        "sessionid", "phpsessid", "jsessionid",
+        "sessionid", "phpsessid", "jsessionid", "fb_action_ids", "fb_action_types", "fb_source",
+        "ocid",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_", "__hs")
@@ -27,11 +29,14 @@ def canonicalise_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower().rstrip(".")
-    try:
+    with contextlib.suppress(UnicodeError):  # leave hosts IDNA cannot encode as they are
         host = host.encode("idna").decode("ascii") if host else host
-    except UnicodeError:
-        pass
-    port = parts.port
+    if ":" in host:  # an IPv6 literal keeps its brackets
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:  # a non-numeric or out-of-range port: keep none rather than fail
+        port = None
     netloc = host if port is None or DEFAULT_PORTS.get(scheme) == port else f"{host}:{port}"
     path = quote(unquote(parts.path or "/"), safe="/:@!$&'()*+,;=-._~%")
     query_pairs = [

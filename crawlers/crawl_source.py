@@ -1,0 +1,125 @@
+"""Crawl the sources of ONE host, one after another, in this process
+(`python -m crawlers.crawl_source --source A --source B …`), writing each source's summary
+as JSON as soon as it is done.
+
+Twisted's reactor cannot restart, so crawlers.runner starts one of these per host; a hanging
+or crashing site then cannot take the other sites down with it. Sources on one host run in
+sequence because per-site politeness (concurrency, delay) is enforced per crawler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import CrawlerRunner
+from scrapy.settings import Settings as ScrapySettings
+from scrapy.utils.reactor import install_reactor
+from twisted.internet import defer
+
+from crawlers.report import SourceSummary
+from crawlers.sources import CrawlOptions, Source, load_sources
+from crawlers.spiders import SPIDERS
+from index.errors import EnvmonError
+from index.logs import setup_logging
+from index.settings import Settings, load_settings
+
+log = logging.getLogger(__name__)
+
+
+def scrapy_settings(envmon: Settings, options: CrawlOptions, overrides: dict[str, Any] | None = None) -> ScrapySettings:
+    """crawlers/settings.py, then the [crawl] table, then caller overrides (tests, benchmark)."""
+    settings = ScrapySettings()
+    settings.setmodule("crawlers.settings", priority="project")
+    chosen: dict[str, Any] = {
+        "CLOSESPIDER_TIMEOUT": options.source_timeout_s,
+        "DOWNLOAD_TIMEOUT": min(options.download_timeout_s or settings.getfloat("DOWNLOAD_TIMEOUT"), options.source_timeout_s),
+        "ENVMON_RESOLVE": dict(options.resolve),
+        "ENVMON_ALLOW_PRIVATE_NETWORKS": envmon.allow_private_networks,
+        "ENVMON_SETTINGS": envmon,
+        "ENVMON_STATE_PATH": str(envmon.state_path),
+    }
+    if options.download_delay is not None:
+        chosen["DOWNLOAD_DELAY"] = options.download_delay
+        chosen["AUTOTHROTTLE_START_DELAY"] = max(options.download_delay, 0.1)
+    if options.autothrottle is not None:
+        chosen["AUTOTHROTTLE_ENABLED"] = options.autothrottle
+    if options.retry_backoff_s is not None:
+        chosen["RETRY_BACKOFF_BASE"] = options.retry_backoff_s
+    settings.setdict(chosen, priority="project")
+    settings.setdict(overrides or {}, priority="cmdline")
+    return settings
+
+
+def summary_path(folder: Path, name: str) -> Path:
+    return folder / f"{name}.json"
+
+
+def crawl_sources(envmon: Settings, sources: list[Source], options: CrawlOptions, summaries: Path, overrides: dict[str, Any] | None = None) -> None:
+    """Run the spider of each source in turn; write each summary into `summaries` when done."""
+    settings = scrapy_settings(envmon, options, overrides)
+    # Our root handlers (index.logs) receive Scrapy's records; its per-request lines are noise.
+    logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
+    install_reactor(settings.get("TWISTED_REACTOR"))
+    runner = CrawlerRunner(settings)
+
+    @defer.inlineCallbacks
+    def one_after_another():  # type: ignore[no-untyped-def]
+        for source in sources:
+            crawler = runner.create_crawler(SPIDERS[source.kind])
+            started = time.monotonic()
+            try:
+                yield runner.crawl(crawler, source=source)
+            except Exception:  # a crawler that fails to start must not stop the others
+                log.exception("crawl of %s failed to run", source.name)
+                continue
+            stats = crawler.stats.get_stats() if crawler.stats else {}
+            summary = SourceSummary.from_stats(source.name, source.kind, source.url, stats, time.monotonic() - started)
+            _write(summary_path(summaries, source.name), summary)
+            log.info(
+                "crawl %s: %s, %d fetched, %d new, %d changed, %d unchanged, errors %s",
+                source.name, summary.status, summary.fetched, summary.new, summary.changed, summary.unchanged, summary.errors or "none",
+            )
+
+    from twisted.internet import reactor
+
+    done = one_after_another()
+    done.addBoth(lambda _: reactor.stop())  # type: ignore[attr-defined]
+    reactor.run()  # type: ignore[attr-defined]
+
+
+def _write(path: Path, summary: SourceSummary) -> None:
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(summary.as_json(), ensure_ascii=False), encoding="utf-8")
+    temporary.replace(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sources", type=Path, required=True)
+    parser.add_argument("--source", action="append", required=True, help="A source name (repeatable; crawled in order).")
+    parser.add_argument("--summaries", type=Path, required=True, help="Folder receiving one <source>.json per source.")
+    parser.add_argument("--overrides", default="{}", help="Scrapy settings as a JSON object (tests, benchmark).")
+    args = parser.parse_args(argv)
+    try:
+        envmon = load_settings()
+        setup_logging(envmon)
+        sources_file = load_sources(args.sources)
+        sources = [sources_file.named(name) for name in args.source]
+        missing = [name for name, source in zip(args.source, sources, strict=True) if source is None]
+        if missing:
+            raise EnvmonError(f"No source named {missing[0]!r} in {args.sources}.")
+        crawl_sources(envmon, [source for source in sources if source], sources_file.crawl, args.summaries, json.loads(args.overrides))
+    except EnvmonError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.exit_code
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Downloader middlewares: network guard, retries with backoff, charset, redirects, conditional GET."""

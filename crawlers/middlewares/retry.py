@@ -1,0 +1,81 @@
+"""Retries on 429/5xx and network errors, waiting with exponential backoff (and Retry-After)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING
+
+from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.response import response_status_message
+from twisted.internet import reactor, task
+
+if TYPE_CHECKING:
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+    from scrapy.http import Response
+    from scrapy.settings import BaseSettings
+
+log = logging.getLogger(__name__)
+
+
+class BackoffRetryMiddleware(RetryMiddleware):
+    """Scrapy's retry policy, but the retry waits RETRY_BACKOFF_BASE * 2**attempt seconds,
+    or as long as the site's Retry-After asks, never more than RETRY_BACKOFF_MAX."""
+
+    def __init__(self, settings: BaseSettings) -> None:
+        super().__init__(settings)
+        self.backoff_base = settings.getfloat("RETRY_BACKOFF_BASE")
+        self.backoff_max = settings.getfloat("RETRY_BACKOFF_MAX")
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> BackoffRetryMiddleware:
+        middleware = cls(crawler.settings)
+        middleware.crawler = crawler
+        return middleware
+
+    async def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
+            return response
+        retry = self._retry(request, response_status_message(response.status))
+        if retry is None:
+            return response
+        await self._wait(self.delay_for(retry.meta.get("retry_times", 1), response.headers.get(b"Retry-After")))
+        return retry
+
+    async def process_exception(self, request: Request, exception: Exception) -> Request | Response | None:  # type: ignore[override]
+        if not isinstance(exception, self.exceptions_to_retry) or request.meta.get("dont_retry", False):
+            return None
+        retry = self._retry(request, exception)
+        if retry is not None:
+            await self._wait(self.delay_for(retry.meta.get("retry_times", 1), None))
+        return retry
+
+    def delay_for(self, attempt: int, retry_after: bytes | None) -> float:
+        """Seconds to wait before retry number attempt (1-based)."""
+        delay = self.backoff_base * 2 ** (attempt - 1)
+        asked = _retry_after_seconds(retry_after)
+        if asked is not None:
+            delay = max(delay, asked)
+        return min(delay, self.backoff_max)
+
+    @staticmethod
+    async def _wait(seconds: float) -> None:
+        if seconds > 0:
+            await maybe_deferred_to_future(task.deferLater(reactor, seconds, lambda: None))
+
+
+def _retry_after_seconds(value: bytes | None) -> float | None:
+    """Retry-After as seconds: either a number or an HTTP date."""
+    if not value:
+        return None
+    text = value.decode("latin-1").strip()
+    if text.isdigit():
+        return float(text)
+    try:
+        when = parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
