@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from envmon_cli import cmd_data, cmd_doctor, cmd_nlp, cmd_search
+from envmon_cli import cmd_crawl, cmd_data, cmd_doctor, cmd_nlp, cmd_search
 
 app = typer.Typer(
     name="envmon",
@@ -15,7 +15,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-for module in (cmd_data, cmd_doctor, cmd_nlp, cmd_search):
+for module in (cmd_data, cmd_doctor, cmd_nlp, cmd_search, cmd_crawl):
     module.register(app)
 
 
