@@ -98,7 +98,8 @@ def index() -> None:
         backend.close()
     console.print(
         f"indexed {report.indexed} documents into {config.backend_kind}"
-        + (f"; {report.rejected} rejected (see quarantine/index.jsonl)" if report.rejected else ""),
+        + (f"; {report.rejected} rejected (see quarantine/index.jsonl)" if report.rejected else "")
+        + (f"; {report.expired} older than {config.retention_days} days deleted" if report.expired else ""),
         highlight=False,
     )
     if report.error:

@@ -32,6 +32,7 @@ class IndexReport:
     indexed: int = 0
     rejected: int = 0
     pending_bytes: int = 0
+    expired: int = 0
     error: str | None = None
 
 
@@ -77,6 +78,8 @@ def run_index(
             _send(backend, batch, settings, report)
         if last is not None:
             consumer.commit(last)
+        if settings.retention_days is not None:
+            report.expired = backend.delete_older_than(settings.retention_days)
         backend.refresh()
     except BackendUnavailable as exc:
         report.error = str(exc)

@@ -1,9 +1,11 @@
 """Matching texts against a store of refuted claims (JSONL in the data dir, analyst-editable).
 
-Each sentence of a text is compared with each claim by TF-IDF over folded character
-n-grams. At or above SUGGEST the claim is shown to the analyst as "to verify"; at or above
-CONFIRM the text is taken to repeat the claim. A sentence that itself refutes the claim
-("… là sai sự thật") is recorded as a debunk and does not raise the risk.
+Each sentence of a text is compared with each claim by TF-IDF over folded words and word
+pairs; the IDF comes from the claims plus our training text, so names every article repeats
+("Bộ Tài nguyên và Môi trường") weigh little and a claim's distinctive words weigh much.
+At or above SUGGEST the claim is shown to the analyst as "to verify" (the risk is unchanged);
+at or above CONFIRM the text is taken to repeat the claim and its risk is raised. A sentence
+that itself refutes the claim ("… là sai sự thật") is recorded as a debunk and raises nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 import re
 import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -27,9 +30,10 @@ from nlp.lexicons import lexicon_index
 log = logging.getLogger(__name__)
 
 SEED_CLAIMS = Path(__file__).resolve().parent / "data" / "refuted_claims.jsonl"
+TRAIN_DIR = Path(__file__).resolve().parent / "data" / "train"
 CLAIMS_FILE = "claims.jsonl"
-SUGGEST = 0.42  # similar wording: show the claim to the analyst
-CONFIRM = 0.62  # near-verbatim: the text repeats the refuted claim
+SUGGEST = 0.3  # similar wording: show the claim to the analyst
+CONFIRM = 0.55  # most of the claim's distinctive words, in its order: the text repeats it
 MAX_SENTENCES = 80
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+|\n+")
 
@@ -82,8 +86,10 @@ class ClaimMatcher:
         self.claims = claims
         self._vectorizer: TfidfVectorizer | None = None
         if claims:
-            self._vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
-            self._matrix = self._vectorizer.fit_transform([fold(claim.claim) for claim in claims])
+            self._vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, token_pattern=r"(?u)\b\w+\b")
+            folded_claims = [fold(claim.claim) for claim in claims]
+            self._vectorizer.fit(folded_claims + _background_texts())
+            self._matrix = self._vectorizer.transform(folded_claims)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ClaimMatcher:
@@ -116,10 +122,20 @@ class ClaimMatcher:
 
 
 def adjust_risk(risk: float, matches: list[ClaimMatch]) -> float:
-    """A text repeating a refuted claim is at least elevated (suggest) or high (confirm) risk."""
-    for match in matches:
-        if match.status == "confirm":
-            risk = max(risk, 0.8)
-        elif match.status == "suggest":
-            risk = max(risk, 0.55)
+    """A text repeating a refuted claim is high risk; a mere resemblance changes nothing."""
+    if any(match.status == "confirm" for match in matches):
+        return max(risk, 0.8)
     return risk
+
+
+@lru_cache(maxsize=1)
+def _background_texts() -> list[str]:
+    """Our training text, folded: the document frequencies that tell common words from telling ones."""
+    texts = []
+    for path in sorted(TRAIN_DIR.glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                texts.append(fold(json.loads(line)["text"]))
+            except (ValueError, KeyError, TypeError):
+                continue
+    return texts

@@ -14,14 +14,16 @@ import multiprocessing
 import multiprocessing.pool
 import os
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from pydantic import ValidationError
 
+from index.quarantine import quarantine
 from index.records import Document, RawItem
 from index.settings import Settings
 from index.spool import Spool, SpoolConsumer, SpoolEntry
-from index.quarantine import quarantine
 from index.state import StateStore
 from nlp.pipeline import CorpusStep, Enricher
 
@@ -55,18 +57,37 @@ def build_corpus_steps(settings: Settings) -> list[CorpusStep]:
     return default_corpus_steps(settings)
 
 
+# Set in the parent just before forking, so workers inherit the loaded models (copy-on-write)
+# instead of each loading them again, and a broken pipeline fails once, in the parent.
 _worker_enricher: Enricher | None = None
-
-
-def _init_worker(settings: Settings) -> None:
-    global _worker_enricher
-    _worker_enricher = build_enricher(settings)
 
 
 def _enrich_chunk(items_json: list[str]) -> list[str]:
     assert _worker_enricher is not None
     items = [RawItem.model_validate_json(text) for text in items_json]
     return [document.model_dump_json() for document in _worker_enricher.enrich_batch(items)]
+
+
+class ItemMapper(Protocol):
+    """Turns raw items into Documents with the per-document steps (EnrichRunner or a remote pool)."""
+
+    @property
+    def model_version(self) -> str | None: ...
+
+    def map(self, items: list[RawItem]) -> list[Document]: ...
+
+
+_item_enrichers: dict[str, Enricher] = {}
+
+
+def enrich_items(settings: Settings, items: list[RawItem]) -> list[Document]:
+    """The per-document steps over items, in this process, without the spool or corpus steps:
+    what a remote worker (Dask) does with its share of a batch. The pipeline is built once
+    per process and settings."""
+    key = settings.model_dump_json()
+    if key not in _item_enrichers:
+        _item_enrichers[key] = build_enricher(settings)
+    return _item_enrichers[key].enrich_batch(items)
 
 
 def worker_count(settings: Settings) -> int:
@@ -85,11 +106,14 @@ class EnrichRunner:
         self._pool: multiprocessing.pool.Pool | None = None
 
     def __enter__(self) -> EnrichRunner:
+        global _worker_enricher
+        self._enricher = build_enricher(self.settings)
         if self.workers > 1:
-            context = multiprocessing.get_context("fork")
-            self._pool = context.Pool(self.workers, initializer=_init_worker, initargs=(self.settings,))
-        else:
-            self._enricher = build_enricher(self.settings)
+            from nlp.tokenise import segment
+
+            segment("khởi động")  # load the segmenter once, before forking, so workers share it
+            _worker_enricher = self._enricher
+            self._pool = multiprocessing.get_context("fork").Pool(self.workers)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -100,8 +124,7 @@ class EnrichRunner:
 
     @property
     def model_version(self) -> str | None:
-        if self._enricher is None:
-            self._enricher = build_enricher(self.settings)
+        assert self._enricher is not None, "use EnrichRunner as a context manager"
         return self._enricher.model_version
 
     def map(self, items: list[RawItem]) -> list[Document]:
@@ -119,8 +142,14 @@ def run_enrich(
     progress: Callable[[int, int], None] | None = None,
     limit: int | None = None,
     workers: int | None = None,
+    runner: AbstractContextManager[ItemMapper] | None = None,
 ) -> EnrichReport:
-    """Enrich every raw item not yet consumed by this stage."""
+    """Enrich every raw item not yet consumed by this stage.
+
+    runner maps each batch of raw items to Documents (default: EnrichRunner on this machine;
+    the ingest flow passes one that spreads batches over Dask workers). Reading the spool,
+    the corpus steps, writing documents and committing progress always happen here.
+    """
     settings.ensure_data_dir()
     state = StateStore(settings.state_path)
     raw = SpoolConsumer(Spool(settings.spool_dir, settings.tz), state, CONSUMER)
@@ -129,12 +158,12 @@ def run_enrich(
     backlog = raw.backlog_bytes()
     corpus_steps = build_corpus_steps(settings)
     try:
-        with EnrichRunner(settings, workers) as runner:
-            report.model_version = runner.model_version
+        with runner if runner is not None else EnrichRunner(settings, workers) as mapper:
+            report.model_version = mapper.model_version
             done_bytes = 0
             for batch in _batches(raw.pending(), BATCH_SIZE):
                 items, last = _parse(batch, settings, report)
-                enriched = runner.map(items) if items else []
+                enriched = mapper.map(items) if items else []
                 for step in corpus_steps:
                     step.process(enriched)
                 if enriched:

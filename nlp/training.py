@@ -201,11 +201,14 @@ def train(examples: Sequence[Example], workers: int = 2, now: datetime | None = 
         "corrections": sum(1 for example in examples if example.origin == "correction"),
         "seed": SEED,
         "features": "word unigrams+bigrams (segmented), char 3-5-grams (folded), lexicons, style, reliability, kind, engagement",
-        "heads": "LogisticRegression (balanced class weights) per label",
+        "heads": "LogisticRegression (balanced class weights) per label; sensitivity conditioned on P(other)",
         "thresholds": {"misinfo_elevated": 0.5, "misinfo_high": 0.75},
     }
-    models = fit_models(train_set, version, card)
-    metrics = evaluate_predictions(held_out.examples, models.predict(held_out.inputs))
+    measured = fit_models(train_set, version, card)
+    metrics = evaluate_predictions(held_out.examples, measured.predict(held_out.inputs))
+    # The shipped models learn from every example; their card reports the held-out figures
+    # of the same recipe fitted without the held-out fifth.
+    models = fit_models(dataset, version, {**card, "fitted_on": "all examples (metrics: fitted without the held-out split)"})
     models.card["held_out_metrics"] = metrics
     models.card["held_out_score"] = headline_score(metrics)
     return TrainResult(models, metrics, headline_score(metrics), len(train_set.examples), len(held_out.examples), held_out)

@@ -31,7 +31,7 @@ def test_text_repeating_a_claim_is_confirmed(matcher: ClaimMatcher) -> None:
 def test_similar_wording_is_a_suggestion(matcher: ClaimMatcher) -> None:
     matches = matcher.match("Có người bảo đập thủy điện đầu nguồn có thể vỡ, dân hạ du lo lắng lắm.")
     assert matches and matches[0].claim_id == "c2" and matches[0].status in ("suggest", "confirm")
-    assert adjust_risk(0.1, matches) >= 0.5
+    assert adjust_risk(0.1, matches) == 0.1  # a resemblance is shown, not counted
 
 
 def test_text_refuting_the_claim_is_not_raised(matcher: ClaimMatcher) -> None:

@@ -1,0 +1,66 @@
+"""Secrets stay secret: the pseudonym key is private and no secret reaches a log or the output."""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.contract.conftest import ES_URL, _es_reachable
+
+ENVMON = [sys.executable, "-m", "envmon_cli.main"]
+SAMPLE = Path(__file__).resolve().parent.parent.parent / "samples" / "posts.jsonl"
+ES_PASSWORD = "s3cret-Pa55-for-tests"
+
+
+def full_run(env: dict[str, str]) -> str:
+    """import → enrich → index → search → doctor; returns everything printed."""
+    printed = []
+    for args in (["import", str(SAMPLE)], ["enrich"], ["index"], ["search", "o nhiem", "--json"], ["doctor"]):
+        result = subprocess.run(ENVMON + args, env=env, capture_output=True, text=True, timeout=300)
+        printed.append(result.stdout + result.stderr)
+    return "\n".join(printed)
+
+
+def everything_written(data_dir: Path) -> bytes:
+    return b"\n".join(path.read_bytes() for path in (data_dir / "logs").rglob("*") if path.is_file())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("elasticsearch", marks=pytest.mark.es)])
+def test_no_secret_in_logs_or_output_of_a_full_run(data_dir: Path, backend: str) -> None:
+    env = {**os.environ, "ENVMON_DATA_DIR": str(data_dir), "ENVMON_ES_USERNAME": "elastic",
+           "ENVMON_ES_PASSWORD": ES_PASSWORD, "ENVMON_LOG_LEVEL": "DEBUG"}
+    if backend == "elasticsearch":
+        if not _es_reachable():
+            if os.environ.get("ENVMON_REQUIRE_ES") == "1":
+                pytest.fail(f"Elasticsearch is not reachable at {ES_URL}")
+            pytest.skip(f"Elasticsearch is not reachable at {ES_URL}")
+        env["ENVMON_INDEX_URL"] = ES_URL
+        env["ENVMON_ES_INDEX_PREFIX"] = f"envmon-secrets-{os.getpid()}"
+    try:
+        output = full_run(env)
+    finally:
+        if backend == "elasticsearch":
+            from index.elasticsearch import ElasticsearchBackend
+            from index.settings import Settings
+
+            ElasticsearchBackend.from_settings(
+                Settings(data_dir=data_dir, index_url=ES_URL, es_index_prefix=env["ENVMON_ES_INDEX_PREFIX"])
+            ).drop_everything()
+    key = (data_dir / "pseudonym.key").read_text().strip()
+    logs = everything_written(data_dir)
+    assert logs, "the run wrote no log at all"
+    for secret in (ES_PASSWORD, key):
+        assert secret not in output
+        assert secret.encode() not in logs
+
+
+def test_pseudonym_key_is_created_private(cli, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    assert cli("init").exit_code == 0
+    mode = stat.S_IMODE((data_dir / "pseudonym.key").stat().st_mode)
+    assert mode == 0o600
