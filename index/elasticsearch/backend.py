@@ -84,7 +84,6 @@ class ElasticsearchBackend:
                     f"({response.body.get('error', {}).get('reason', 'bad request')}); choose another ENVMON_ES_INDEX_PREFIX."
                 )
             self.records.create()
-            self.writer.load_known_months()
         self._ready = True
 
     # ---- writing ------------------------------------------------------------
@@ -114,7 +113,6 @@ class ElasticsearchBackend:
                 if end <= cutoff:
                     deleted += int(self.client.count(index=index)["count"])
                     self.client.indices.delete(index=index)
-                    self.writer.known_months.discard(index)
                 elif start <= cutoff:
                     older = {"range": {"search.sort_at": {"lt": cutoff.isoformat()}}}
                     ids = (hit["_id"] for hit in self._walk(index, older, with_source=False))
@@ -332,10 +330,10 @@ class ElasticsearchBackend:
             for start in range(0, len(owned), 50):  # wildcard deletes are refused: name each index
                 self.client.indices.delete(index=",".join(owned[start : start + 50]))
             self.client.options(ignore_status=404).indices.delete_index_template(name=self.names.template)
-        self.writer.known_months.clear()
         self.writer.forget()
         self._ready = False
 
     def close(self) -> None:
+        self.writer.close()
         with suppress(Exception):
             self.client.close()

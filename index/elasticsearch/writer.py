@@ -5,6 +5,11 @@ upserts it must move, not be copied: before each batch the writer looks the ids 
 read alias (and in its own list of writes not yet visible to search, because search only
 sees refreshed documents) and deletes every copy outside the new month in the same bulk.
 
+Month indices are created by the bulk request itself (the template supplies mapping and
+read alias; the cluster batches those creations, where creating them one by one first cost
+~0.4 s each). On a cluster that forbids automatic index creation the writer creates the
+missing months explicitly and sends their documents once more.
+
 Outcome of a batch: permanent per-item rejections (4xx: a malformed document) are reported
 in ``UpsertReport.failed``; anything transient (cluster unreachable, 429 after retries,
 5xx, unassigned shards) raises BackendUnavailable so the indexer keeps the batch pending
@@ -15,6 +20,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
@@ -22,7 +29,7 @@ from elasticsearch import Elasticsearch, helpers
 
 from index.backend import UpsertReport
 from index.elasticsearch.connection import UNAVAILABLE_STATUSES
-from index.elasticsearch.mapping import IndexNames, document_source, month_key
+from index.elasticsearch.mapping import IndexNames, document_body, month_key
 from index.errors import BackendUnavailable
 from index.records import Document
 
@@ -38,6 +45,22 @@ MAX_BACKOFF_S = 30.0
 UNREFRESHED_LIMIT = 50_000
 
 
+@dataclass
+class _BulkOutcome:
+    """What became of each operation of a bulk request."""
+
+    indexed: list[str] = field(default_factory=list)  # ids now stored
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (id, reason) rejected for good
+    transient: list[str] = field(default_factory=list)  # reasons to retry the batch later
+    missing: list[dict[str, Any]] = field(default_factory=list)  # actions whose month index is missing
+
+    def replace_missing(self, retry: _BulkOutcome) -> _BulkOutcome:
+        """This outcome with the result of sending the missing-index actions again."""
+        return _BulkOutcome(
+            self.indexed + retry.indexed, self.failed + retry.failed, self.transient + retry.transient, retry.missing
+        )
+
+
 class DocumentWriter:
     """Writes Documents for one backend; remembers known months and unrefreshed writes."""
 
@@ -46,8 +69,8 @@ class DocumentWriter:
         self.names = names
         self.tz = tz
         self.where = where  # the redacted URL, for messages
-        self.known_months: set[str] = set()
         self.unrefreshed: dict[str, str] = {}  # id → index it was last written to
+        self._pool: ThreadPoolExecutor | None = None
 
     def forget(self) -> None:
         """After a refresh every write is visible to search; no need to remember them."""
@@ -69,33 +92,54 @@ class DocumentWriter:
     def _write_batch(self, batch: list[Document], report: UpsertReport) -> None:
         unique = {document.id: document for document in batch}  # the last version of an id wins
         targets = {doc_id: self.names.month_index(month_key(doc.sort_at, self.tz)) for doc_id, doc in unique.items()}
-        self.ensure_indices(set(targets.values()))
-        copies = self.locate(list(unique))
-        actions: list[dict[str, Any]] = []
-        for doc_id, document in unique.items():
-            target = targets[doc_id]
-            actions.append({"_op_type": "index", "_index": target, "_id": doc_id, "_source": document_source(document, self.tz)})
-            for stale in sorted(copies.get(doc_id, set()) - {target}):
-                actions.append({"_op_type": "delete", "_index": stale, "_id": doc_id})
         if len(self.unrefreshed) + len(unique) > UNREFRESHED_LIMIT:
             self.client.indices.refresh(index=self.names.docs_alias, ignore_unavailable=True, allow_no_indices=True)
             self.forget()
-        indexed, failed, transient = self._send(actions)
-        for doc_id in indexed:
+        # The lookup of existing copies runs while this batch is encoded and indexed: it only
+        # has to find copies in *other* months, which the new writes cannot create.
+        lookup = self._lookup_thread().submit(self.locate, list(unique))
+        actions = [
+            {"_op_type": "index", "_index": targets[doc_id], "_id": doc_id, "_source": document_body(document, self.tz)}
+            for doc_id, document in unique.items()
+        ]
+        outcome = self._send(actions)
+        if outcome.missing:  # automatic index creation is off on this cluster
+            self.create_indices({action["_index"] for action in outcome.missing})
+            outcome = outcome.replace_missing(self._send(outcome.missing))
+        copies = lookup.result()
+        stale = [
+            {"_op_type": "delete", "_index": index, "_id": doc_id}
+            for doc_id in outcome.indexed  # a rejected new version leaves the old copy in place
+            for index in sorted(copies.get(doc_id, set()) - {targets[doc_id]})
+        ]
+        if stale:
+            outcome.transient.extend(self._send(stale).transient)
+        for doc_id in outcome.indexed:
             self.unrefreshed[doc_id] = targets[doc_id]
-        report.indexed += len(indexed)
-        report.failed.extend(failed)
-        if transient:
+        report.indexed += len(outcome.indexed)
+        report.failed.extend(outcome.failed)
+        if outcome.transient or outcome.missing:
+            reasons = outcome.transient or ["index_not_found_exception"]
             raise BackendUnavailable(
-                f"Elasticsearch at {self.where} could not store {len(transient)} of {len(actions)} bulk operations "
-                f"now ({transient[0]}); the batch stays pending — run `envmon index` again once the cluster is healthy."
+                f"Elasticsearch at {self.where} could not store {len(reasons)} of {len(actions) + len(stale)} bulk "
+                f"operations now ({reasons[0]}); the batch stays pending — run `envmon index` again once the cluster is healthy."
             )
 
-    def _send(self, actions: list[dict[str, Any]]) -> tuple[list[str], list[tuple[str, str]], list[str]]:
-        """Run the bulk; returns (indexed ids, permanently rejected (id, reason), transient reasons)."""
-        indexed: list[str] = []
-        failed: list[tuple[str, str]] = []
-        transient: list[str] = []
+    def _lookup_thread(self) -> ThreadPoolExecutor:
+        """One thread: the copy lookup waits on the cluster while the bulk request does."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="envmon-es-lookup")
+        return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+    def _send(self, actions: list[dict[str, Any]]) -> _BulkOutcome:
+        """Run one bulk with retries on 429 and sort every item's result."""
+        outcome = _BulkOutcome()
+        by_key = {(action["_index"], action["_id"]): action for action in actions}
         for ok, item in helpers.streaming_bulk(
             self.client,
             actions,
@@ -111,32 +155,28 @@ class DocumentWriter:
             doc_id = str(result.get("_id"))
             status = int(result.get("status", 0))
             if operation == "delete":
-                if not ok and status != 404:  # 404: that stale copy is already gone
-                    transient.append(f"delete {doc_id}: {_reason(result)}")
-                continue
-            if ok:
-                indexed.append(doc_id)
-            elif status in UNAVAILABLE_STATUSES or _is_missing_index(result):
-                transient.append(_reason(result))
-                self.known_months.discard(str(result.get("_index")))
+                if not ok and status != 404:  # 404: that stale copy (or its month) is already gone
+                    outcome.transient.append(f"delete {doc_id}: {_reason(result)}")
+            elif ok:
+                outcome.indexed.append(doc_id)
+            elif _error_type(result) == "index_not_found_exception":
+                outcome.missing.append(by_key[(str(result.get("_index")), doc_id)])
+            elif status in UNAVAILABLE_STATUSES:
+                outcome.transient.append(_reason(result))
             else:
-                failed.append((doc_id, f"Elasticsearch rejected it: {_reason(result)}"))
-        return indexed, failed, transient
+                outcome.failed.append((doc_id, f"Elasticsearch rejected it: {_reason(result)}"))
+        return outcome
 
     # ---- indices and copies -------------------------------------------------
-    def ensure_indices(self, indices: set[str]) -> None:
-        """Create month indices we have not seen (the template adds mapping and read alias)."""
-        for name in sorted(indices - self.known_months):
+    def create_indices(self, indices: set[str]) -> None:
+        """Create month indices explicitly (the template adds mapping and read alias)."""
+        for name in sorted(indices):
             response = self.client.options(ignore_status=400).indices.create(index=name)
             if response.meta.status == 400 and _error_type(response.body) != "resource_already_exists_exception":
                 raise BackendUnavailable(
                     f"Elasticsearch at {self.where} refused to create the index {name} ({_error_type(response.body)}); "
                     "check the cluster's index limits and that ENVMON_ES_INDEX_PREFIX is allowed."
                 )
-            self.known_months.add(name)
-
-    def load_known_months(self) -> None:
-        self.known_months = set(self.month_indices())
 
     def month_indices(self) -> list[str]:
         """The month indices behind the read alias, oldest first."""
@@ -195,11 +235,6 @@ def _reason(result: dict[str, Any]) -> str:
         reason = str(error.get("reason", ""))[:200]
         return f"{error.get('type', 'error')}: {reason}" if reason else str(error.get("type", "error"))
     return f"HTTP {result.get('status')}"
-
-
-def _is_missing_index(result: dict[str, Any]) -> bool:
-    error = result.get("error")
-    return isinstance(error, dict) and error.get("type") == "index_not_found_exception"
 
 
 def _error_type(body: Any) -> str:
