@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from envmon_cli import cmd_crawl, cmd_data, cmd_doctor, cmd_nlp, cmd_search
+from envmon_cli import cmd_crawl, cmd_data, cmd_doctor, cmd_flows, cmd_nlp, cmd_search, cmd_web
 
 app = typer.Typer(
     name="envmon",
@@ -15,7 +15,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 
-for module in (cmd_data, cmd_doctor, cmd_nlp, cmd_search, cmd_crawl):
+for module in (cmd_data, cmd_doctor, cmd_nlp, cmd_search, cmd_crawl, cmd_web, cmd_flows):
     module.register(app)
 
 

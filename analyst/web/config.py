@@ -1,0 +1,34 @@
+"""Web-app settings (``ENVMON_WEB_*``): cookies, sessions and login limits."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from analyst.users import LoginLimits
+
+
+class WebSettings(BaseSettings):
+    """What only the web app needs; everything else comes from index.settings.Settings."""
+
+    model_config = SettingsConfigDict(env_prefix="ENVMON_WEB_", extra="ignore")
+
+    cookie_secure: bool = Field(default=False, description="Send cookies over HTTPS only; turn on behind TLS.")
+    session_hours: float = Field(default=12.0, gt=0, description="A login lasts this long.")
+    login_max_failures: int = Field(default=5, ge=1, description="Failed logins per user name per window.")
+    login_max_failures_per_client: int = Field(default=20, ge=1, description="Failed logins per client address per window.")
+    login_window_minutes: float = Field(default=15.0, gt=0)
+
+    @property
+    def session_lifetime(self) -> timedelta:
+        return timedelta(hours=self.session_hours)
+
+    @property
+    def login_limits(self) -> LoginLimits:
+        return LoginLimits(
+            per_user=self.login_max_failures,
+            per_client=self.login_max_failures_per_client,
+            window=timedelta(minutes=self.login_window_minutes),
+        )

@@ -1,0 +1,1 @@
+"""Routers of the analyst web app: HTML pages and the JSON API."""
