@@ -38,6 +38,7 @@ SAVED_SEARCH = "saved_search"
 REPORT_VIEW = "report_view"
 USER_CHANGE = "user_change"
 AUDIT_EXPORT = "audit_export"
+ACCESS_DENIED = "access_denied"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit (

@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from analyst import audit
 from analyst.audit import AuditLog
 from analyst.users import UserStore
 from analyst.web.config import WebSettings
@@ -80,9 +81,13 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def forbidden(request: Request, exc: Forbidden) -> Response:
         message = "The CSRF token is missing or wrong; reload the page and try again." if exc.reason == "csrf" else "Your role does not allow this."
+        context: WebContext = request.app.state.context
+        if exc.caller is not None:  # refused attempts are part of who-did-what
+            context.audit.record(
+                exc.caller.name, audit.ACCESS_DENIED, request.url.path, {"method": request.method, "reason": exc.reason}, exc.caller.client
+            )
         if _is_api(request):
             return JSONResponse({"detail": message}, 403)
-        context: WebContext = request.app.state.context
         return render(request, context, None, "error.html", status_code=403, message_key=f"error.forbidden_{exc.reason}")
 
     @app.exception_handler(EnvmonError)

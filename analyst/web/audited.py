@@ -1,4 +1,4 @@
-"""Searches and exports as the pages and the API run them: validated, executed, audited."""
+"""Searches, exports and saved searches as the pages and the API run them: validated, executed, audited."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from fastapi.responses import StreamingResponse
 from analyst import audit
 from analyst.web.context import Caller, WebContext
 from analyst.web.export import EXPORT_FORMATS, export_stream
+from analyst.web.saved import SavedSearch, delete_saved, save_search
 from analyst.web.search_params import SearchParams
 from index.backend import SearchResult
 from index.errors import InputError
@@ -43,3 +44,15 @@ def audited_export(context: WebContext, caller: Caller, params: SearchParams, fm
         media_type=media_type,
         headers={"Content-Disposition": f'attachment; filename="envmon-export-{stamp}.{fmt}"', "Cache-Control": "no-store"},
     )
+
+
+def audited_save(context: WebContext, caller: Caller, name: str, params: SearchParams) -> SavedSearch:
+    saved = save_search(context.backend, caller.name, name, params, context.clock())
+    detail = {"op": "create", "name": saved.name, "q": params.q, "filters": params.filters()}
+    context.audit.record(caller.name, audit.SAVED_SEARCH, saved.id, detail, caller.client)
+    return saved
+
+
+def audited_delete(context: WebContext, caller: Caller, saved: SavedSearch) -> None:
+    delete_saved(context.backend, saved)
+    context.audit.record(caller.name, audit.SAVED_SEARCH, saved.id, {"op": "delete", "name": saved.name}, caller.client)

@@ -66,9 +66,10 @@ class NotFound(InputError):
 class Forbidden(Exception):
     """Authenticated, but the role does not allow this (403)."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, caller: Caller | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.caller = caller
 
 
 def get_context(request: Request) -> WebContext:
@@ -109,7 +110,7 @@ async def _check_csrf(request: Request, caller: Caller) -> None:
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
     if not sent or not caller.csrf_token or not hmac.compare_digest(sent, caller.csrf_token):
-        raise Forbidden("csrf")
+        raise Forbidden("csrf", caller)
 
 
 def require(role: str) -> Callable[..., Coroutine[Any, Any, Caller]]:
@@ -117,7 +118,7 @@ def require(role: str) -> Callable[..., Coroutine[Any, Any, Caller]]:
 
     async def dependency(request: Request, caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
         if not caller.user.can(role):
-            raise Forbidden("role")
+            raise Forbidden("role", caller)
         await _check_csrf(request, caller)
         return caller
 

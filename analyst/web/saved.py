@@ -13,6 +13,7 @@ from datetime import datetime
 from pydantic import BaseModel, ValidationError
 
 from analyst.models import SAVED_SEARCH_RECORD
+from analyst.web.context import NotFound
 from analyst.web.search_params import SearchParams
 from index.backend import Backend
 from index.errors import InputError
@@ -61,6 +62,14 @@ def get_saved(backend: Backend, owner: str, saved_id: str) -> SavedSearch | None
     except ValidationError:
         return None
     return saved if saved.owner == owner else None
+
+
+def own_saved(backend: Backend, owner: str, saved_id: str) -> SavedSearch:
+    """Like get_saved, but a missing (or someone else's) search is a 404."""
+    saved = get_saved(backend, owner, saved_id)
+    if saved is None:
+        raise NotFound(f"No saved search {saved_id!r} of yours; it may have been deleted.")
+    return saved
 
 
 def save_search(backend: Backend, owner: str, name: str, params: SearchParams, now: datetime) -> SavedSearch:

@@ -108,3 +108,5 @@ def test_viewer_cannot_correct_labels(client_as, api_as, context: WebContext) ->
     assert api_as("viewer").get("/api/export").status_code == 403
     document = context.backend.get("doc-land")
     assert document is not None and document.review.topic is None
+    denied = context.audit.entries(action="access_denied", user="viewer")
+    assert {entry.target for entry in denied} == {"/documents/doc-land/review", "/api/documents/doc-land/review", "/api/export"}

@@ -9,19 +9,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from analyst import audit
-from analyst.web.audited import audited_export, audited_search
-from analyst.web.context import AnalystUser, AnyUser, Context, NotFound
+from analyst.web.audited import audited_delete, audited_export, audited_save, audited_search
+from analyst.web.context import AnalystUser, AnyUser, Context
 from analyst.web.documents import public_document
-from analyst.web.saved import (
-    SavedSearch,
-    delete_saved,
-    get_saved,
-    list_saved,
-    mark_seen,
-    new_since,
-    save_search,
-)
+from analyst.web.saved import SavedSearch, list_saved, mark_seen, new_since, own_saved
 from analyst.web.search_params import SearchParams, search_params
 from index.backend import SearchResult
 from index.query import MAX_PAGE_SIZE
@@ -29,6 +20,8 @@ from index.query import MAX_PAGE_SIZE
 router = APIRouter(prefix="/api", tags=["search"])
 ApiUser = AnyUser
 Params = Annotated[SearchParams, Depends(search_params)]
+Limit = Annotated[int, Query(ge=0, le=MAX_PAGE_SIZE, description="Hits per answer.")]
+Offset = Annotated[int, Query(ge=0, le=100_000, description="Hits to skip (pagination).")]
 
 
 class SearchResponse(BaseModel):
@@ -65,8 +58,8 @@ def api_search(
     context: Context,
     caller: ApiUser,
     params: Params,
-    limit: Annotated[int, Query(ge=0, le=MAX_PAGE_SIZE)] = 20,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
     return search_json(audited_search(context, caller, params, limit=limit, offset=offset, via="api"))
 
@@ -87,18 +80,7 @@ def api_saved_list(context: Context, caller: ApiUser) -> list[SavedSearch]:
 
 @router.post("/saved-searches", response_model=SavedSearch, status_code=201, summary="Save a search.")
 def api_saved_create(context: Context, caller: ApiUser, body: SavedSearchIn) -> SavedSearch:
-    saved = save_search(context.backend, caller.name, body.name, body.params, context.clock())
-    context.audit.record(
-        caller.name, audit.SAVED_SEARCH, saved.id, {"op": "create", "name": saved.name, "q": saved.params.q, "filters": saved.params.filters()}, caller.client
-    )
-    return saved
-
-
-def _own(context: Context, owner: str, saved_id: str) -> SavedSearch:
-    saved = get_saved(context.backend, owner, saved_id)
-    if saved is None:
-        raise NotFound(f"No saved search {saved_id!r} of yours; it may have been deleted.")
-    return saved
+    return audited_save(context, caller, body.name, body.params)
 
 
 @router.get("/saved-searches/{saved_id}", response_model=SavedSearchRun, summary="Re-run a saved search: results and what is new since last seen.")
@@ -106,10 +88,10 @@ def api_saved_run(
     context: Context,
     caller: ApiUser,
     saved_id: str,
-    limit: Annotated[int, Query(ge=0, le=MAX_PAGE_SIZE)] = 20,
-    offset: Annotated[int, Query(ge=0, le=100_000)] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> dict[str, Any]:
-    saved = _own(context, caller.name, saved_id)
+    saved = own_saved(context.backend, caller.name, saved_id)
     fresh = new_since(context.backend, saved.params, saved.last_seen_at)
     result = audited_search(context, caller, saved.params, limit=limit, offset=offset, via="saved")
     return {
@@ -123,14 +105,13 @@ def api_saved_run(
 
 @router.post("/saved-searches/{saved_id}/seen", response_model=SavedSearch, summary="Mark everything it matches now as seen.")
 def api_saved_seen(context: Context, caller: ApiUser, saved_id: str) -> SavedSearch:
-    return mark_seen(context.backend, _own(context, caller.name, saved_id), context.clock())
+    return mark_seen(context.backend, own_saved(context.backend, caller.name, saved_id), context.clock())
 
 
 @router.delete("/saved-searches/{saved_id}", status_code=204, summary="Delete a saved search.")
 def api_saved_delete(context: Context, caller: ApiUser, saved_id: str) -> Response:
-    saved = _own(context, caller.name, saved_id)
-    delete_saved(context.backend, saved)
-    context.audit.record(caller.name, audit.SAVED_SEARCH, saved.id, {"op": "delete", "name": saved.name}, caller.client)
+    saved = own_saved(context.backend, caller.name, saved_id)
+    audited_delete(context, caller, saved)
     return Response(status_code=204)
 
 

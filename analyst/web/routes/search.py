@@ -9,20 +9,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from analyst import audit
-from analyst.web.audited import audited_export, audited_search
+from analyst.web.audited import audited_delete, audited_export, audited_save, audited_search
 from analyst.web.charts import bar_chart, daily_series
-from analyst.web.context import AnalystUser, AnyUser, Caller, Context, NotFound
+from analyst.web.context import AnalystUser, AnyUser, Caller, Context
 from analyst.web.rendering import render
-from analyst.web.saved import (
-    delete_saved,
-    get_saved,
-    list_saved,
-    mark_seen,
-    new_since,
-    save_search,
-    saved_name,
-)
+from analyst.web.saved import list_saved, mark_seen, new_since, own_saved, saved_name
 from analyst.web.search_params import MAX_PAGE, PAGE_SIZE, SearchParams, search_params
 from index.backend import SearchResult
 from index.errors import InputError
@@ -120,36 +111,25 @@ async def saved_create(request: Request, context: Context, caller: AnyUser) -> R
     form = await request.form()
     pairs = [(key, value) for key, value in form.multi_items() if isinstance(value, str)]
     params = SearchParams.from_pairs(pairs)
-    saved = save_search(context.backend, caller.name, saved_name(form.get("name")), params, context.clock())
-    context.audit.record(
-        caller.name, audit.SAVED_SEARCH, saved.id, {"op": "create", "name": saved.name, "q": params.q, "filters": params.filters()}, caller.client
-    )
+    saved = audited_save(context, caller, saved_name(form.get("name")), params)
     return RedirectResponse(f"/saved/{saved.id}", status_code=303)
-
-
-def _own_saved(context: Context, caller: Caller, saved_id: str):  # type: ignore[no-untyped-def]
-    saved = get_saved(context.backend, caller.name, saved_id)
-    if saved is None:
-        raise NotFound(f"No saved search {saved_id!r} of yours; it may have been deleted.")
-    return saved
 
 
 @router.get("/saved/{saved_id}")
 def saved_run(request: Request, context: Context, caller: AnyUser, saved_id: str, page: int = 1) -> Response:
-    saved = _own_saved(context, caller, saved_id)
+    saved = own_saved(context.backend, caller.name, saved_id)
     fresh = new_since(context.backend, saved.params, saved.last_seen_at)
     return _results_page(request, context, caller, saved.params, page, f"/saved/{saved.id}", "saved", saved_search=saved, new_since=fresh)
 
 
 @router.post("/saved/{saved_id}/seen")
 def saved_seen(context: Context, caller: AnyUser, saved_id: str) -> Response:
-    mark_seen(context.backend, _own_saved(context, caller, saved_id), context.clock())
+    mark_seen(context.backend, own_saved(context.backend, caller.name, saved_id), context.clock())
     return RedirectResponse(f"/saved/{saved_id}", status_code=303)
 
 
 @router.post("/saved/{saved_id}/delete")
 def saved_delete(context: Context, caller: AnyUser, saved_id: str) -> Response:
-    saved = _own_saved(context, caller, saved_id)
-    delete_saved(context.backend, saved)
-    context.audit.record(caller.name, audit.SAVED_SEARCH, saved.id, {"op": "delete", "name": saved.name}, caller.client)
+    saved = own_saved(context.backend, caller.name, saved_id)
+    audited_delete(context, caller, saved)
     return RedirectResponse("/saved", status_code=303)
