@@ -99,6 +99,8 @@ class Backend(Protocol):
 
     def list_records(self, kind: str, limit: int = 1000) -> list[StoredRecord]: ...
 
+    def delete_record(self, kind: str, record_id: str) -> None: ...
+
     def refresh(self) -> None:
         """Make everything written so far visible to search."""
 
