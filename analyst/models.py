@@ -67,3 +67,9 @@ class Alert(BaseModel):
     acknowledged_by: str | None = None
     acknowledged_at: datetime | None = None
     deliveries: dict[str, str] = Field(default_factory=dict, description="channel → delivered | failed: reason")
+    signals: list[str] = Field(default_factory=list, description="Every signal behind this alert (kind is the main one).")
+    subjects: list[str] = Field(default_factory=list, description='Every subject it covers, as "kind:key" (subject first).')
+    levels: dict[str, float] = Field(
+        default_factory=dict,
+        description='"signal|kind:key" → level reached; the cooldown compares later levels with these.',
+    )
