@@ -55,6 +55,7 @@ def apply_review(
         note=(note or "").strip()[:MAX_NOTE_CHARS] or None,
         now=context.clock(),
     )
+    context.backend.refresh()  # the queue the analyst returns to must already show the review
     changes: dict[str, object] = {}
     if topic:
         changes["topic"] = {"model": before.enrichment.topic, "before": before.effective("topic"), "after": topic}
