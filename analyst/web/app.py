@@ -102,7 +102,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         first: dict[str, Any] = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(part) for part in first.get("loc", ()))
-        return JSONResponse({"detail": f"Request field {where or 'input'} is invalid: {first.get('msg', 'invalid')}."}, 422)
+        message = f"Request field {where or 'input'} is invalid: {first.get('msg', 'invalid')}."
+        if _is_api(request):
+            return JSONResponse({"detail": message}, 422)
+        context: WebContext = request.app.state.context
+        return render(request, context, None, "error.html", status_code=422, message_key="", message=message)
 
 
 def create_app(

@@ -59,6 +59,8 @@ def test_invalid_query_is_one_sentence_not_a_crash(client_as, api_as) -> None:  
     page = client_as("viewer").get('/search?q="unclosed')
     assert page.status_code == 400 and "unclosed quote" in page.text
     assert "unclosed quote" in api_as("viewer").get('/api/search?q="unclosed').json()["detail"]
+    bad_page = client_as("viewer").get("/search?q=rac&page=two")
+    assert bad_page.status_code == 422 and "<!doctype html>" in bad_page.text and "page" in bad_page.text
 
 
 def test_api_search_has_the_shape_of_the_cli_json(api_as, context: WebContext) -> None:  # type: ignore[no-untyped-def]
