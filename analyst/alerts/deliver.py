@@ -11,6 +11,7 @@ import logging
 import smtplib
 import time
 from collections.abc import Callable
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
@@ -30,6 +31,9 @@ BACKOFF_S = 0.5  # waits 0.5 s, 1 s, 2 s between attempts: rides out a receiver 
 WEBHOOK_TIMEOUT_S = 10.0
 SMTP_TIMEOUT_S = 20.0
 USER_AGENT = "envmon-alerts/0.1"
+# Python's header folding drops the space between two encoded words ("tăng đột" arrives as
+# "tăngđột"); lines up to 998 characters (RFC 5322) keep a Vietnamese subject unfolded.
+MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
 DELIVERED = "delivered"
 
 Sleep = Callable[[float], None]
@@ -81,7 +85,7 @@ def post_webhook(url: str, alert: Alert) -> None:
 
 
 def alert_email(settings: Settings, alert: Alert) -> EmailMessage:
-    message = EmailMessage()
+    message = EmailMessage(policy=MAIL_POLICY)
     message["Subject"] = alert_subject_line(alert)
     message["From"] = settings.smtp_from
     message["To"] = ", ".join(settings.smtp_to)

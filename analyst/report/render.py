@@ -60,7 +60,7 @@ def render_html(report: WeeklyReport, charts: dict[str, bytes]) -> str:
     images = {name: "data:image/png;base64," + base64.b64encode(data).decode("ascii") for name, data in charts.items()}
     titles = {name: title for name, (title, _) in CHARTS.items()}
     css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
-    return _environment().get_template("report.html.j2").render(report=report, images=images, titles=titles, css=css)
+    return _environment().get_template("weekly.html").render(report=report, images=images, titles=titles, css=css)
 
 
 def write_pdf(html: str, target: Path) -> None:

@@ -17,7 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader
+from markupsafe import Markup
 
 HERE = Path(__file__).resolve().parent
 CONTENT = HERE / "content"
@@ -39,7 +40,7 @@ def thread() -> dict[str, Any]:
 
 
 def _environment() -> Environment:
-    return Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["j2"], default=True),
+    return Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True,
                        trim_blocks=True, lstrip_blocks=True)
 
 
@@ -57,12 +58,12 @@ def render_site(base: str) -> dict[str, tuple[bytes, str]]:
             "author": {"@type": "Person", "name": article["author"]},
             "publisher": {"@type": "Organization", "name": "Báo Biên Cương"},
             "mainEntityOfPage": f"{base}/{article['section']}/{article['slug']}.html",
-        }, ensure_ascii=False).replace("</", "<\\/")
+        }, ensure_ascii=False).replace("</", "<\\/")  # cannot close the script element early
         related = [other for other in ordered if other["section"] == article["section"] and other["slug"] != article["slug"]][:4]
-        html = environment.get_template("article.html.j2").render(article=view, base=base, jsonld=jsonld, related=related)
+        html = environment.get_template("article.html").render(article=view, base=base, jsonld=Markup(jsonld), related=related)
         pages[f"/{article['section']}/{article['slug']}.html"] = (html.encode("utf-8"), HTML_TYPE)
     feed = [{**article, "rfc822": format_datetime(datetime.fromisoformat(article["published"]))} for article in ordered]
-    pages[FEED_PATH] = (environment.get_template("feed.rss.j2").render(articles=feed, base=base).encode("utf-8"), RSS_TYPE)
+    pages[FEED_PATH] = (environment.get_template("feed.xml").render(articles=feed, base=base).encode("utf-8"), RSS_TYPE)
     pages.update(_thread_pages(environment, base))
     return pages
 
@@ -82,7 +83,7 @@ def _thread_pages(environment: Environment, base: str) -> dict[str, tuple[bytes,
         for offset, post in enumerate(chunk):
             when = datetime.strptime(post["time"], "%Y-%m-%dT%H:%M:%S%z")
             views.append({**post, "number": (number - 1) * per_page + offset + 1, "time_text": when.strftime("%d/%m/%Y lúc %H:%M")})
-        html = environment.get_template("thread.html.j2").render(
+        html = environment.get_template("thread.html").render(
             title=data["title"], base=base, path=path, page=number, page_path=page_path(number), posts=views,
             previous=page_path(number - 1) if number > 1 else None, next=page_path(number + 1) if number < len(chunks) else None,
             pages=[(n, page_path(n)) for n in range(1, len(chunks) + 1)],
