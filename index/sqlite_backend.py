@@ -41,6 +41,12 @@ BUSY_TIMEOUT_MS = 30_000
 SNIPPET_TOKENS = 32  # about two lines of text around the best match
 PLAIN_SNIPPET_CHARS = 240
 UPSERT_BATCH = 500
+# Relevance pages: fetch this many ranks past the page so every document tied on the page's
+# last score is seen, then break ties (newest, then id) in Python; rarely falls back to SQL.
+RANK_TIE_MARGIN = 50
+# A matched set this small is sorted and faceted from its own (wide, ~15 µs each) rows; a bigger
+# one by scanning the narrow indexes and probing the set (~0.2 µs per indexed document).
+SMALL_SCOPE = 200
 _MARK_OPEN, _MARK_CLOSE = "\x02", "\x03"  # cannot occur in stored text (stripped on ingest)
 _FOLD_D = (("đ", "d"), ("Đ", "D"), ("ð", "d"), ("Ð", "D"))  # the letters unicode61 keeps
 # Where unicode61 and fold() agree once đ is folded (checked code point by code point against
@@ -84,8 +90,15 @@ CREATE TABLE IF NOT EXISTS documents (
     reviewed INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS documents_sort ON documents(sort_ts DESC, id);
-CREATE INDEX IF NOT EXISTS documents_topic ON documents(topic);
-CREATE INDEX IF NOT EXISTS documents_sensitivity ON documents(sensitivity_rank, sensitivity_score);
+DROP INDEX IF EXISTS documents_topic;
+DROP INDEX IF EXISTS documents_sensitivity;
+CREATE INDEX IF NOT EXISTS documents_by_sensitivity
+    ON documents(sensitivity_rank DESC, sensitivity_score DESC, sort_ts DESC, id);
+-- The narrow copy of every label a filter or facet reads: scanning it (and probing the
+-- matched rowids) avoids reading the wide rows, one page each because of text and doc.
+CREATE INDEX IF NOT EXISTS documents_labels ON documents(
+    topic, sensitivity, misinfo_level, source_kind, source, day, sensitivity_rank, misinfo_risk, issue_id, reviewed
+);
 CREATE INDEX IF NOT EXISTS documents_misinfo ON documents(misinfo_risk);
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE INDEX IF NOT EXISTS documents_day ON documents(day);
@@ -97,6 +110,7 @@ CREATE TABLE IF NOT EXISTS doc_places (
     PRIMARY KEY (doc_rowid, province)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS doc_places_province ON doc_places(province_folded, doc_rowid);
+CREATE INDEX IF NOT EXISTS doc_places_facet ON doc_places(province, doc_rowid);
 CREATE TABLE IF NOT EXISTS doc_projects (
     doc_rowid INTEGER NOT NULL REFERENCES documents(rowid) ON DELETE CASCADE,
     project TEXT NOT NULL,
@@ -327,40 +341,113 @@ class SqliteBackend:
 
     def search(self, query: Query) -> SearchResult:
         started = time.perf_counter()
-        where, params, match = self._where(query)
-        filters_sql, filter_params, _ = self._filters(query)
-        order = self._order(query, match is not None)
+        _, _, match = self._filters(query)
         with self._lock:
             conn = self.conn
-            total = int(conn.execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0])
+            scoped = self._fill_matched(conn, query, match)
+            table = "matched" if scoped else "documents"
+            total = int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
             hits: list[Hit] = []
             if query.limit and total > query.offset:
-                if match is not None:
-                    snippet = (
-                        f"snippet(docs_fts, 1, '{_MARK_OPEN}', '{_MARK_CLOSE}', '…', {SNIPPET_TOKENS})"
-                        if query.highlight
-                        else "''"
-                    )
-                    sql = (
-                        f"SELECT d.doc, -bm25(docs_fts, 2.0, 1.0) AS score, {snippet} FROM docs_fts "
-                        f"JOIN documents d ON d.rowid = docs_fts.rowid WHERE docs_fts MATCH ? AND {filters_sql} "
-                        f"ORDER BY {order} LIMIT ? OFFSET ?"
-                    )
-                    rows = conn.execute(sql, [match, *filter_params, query.limit, query.offset]).fetchall()
+                if match is not None and query.sort == "relevance":
+                    page = self._ranked_page(conn, query, match)
                 else:
-                    sql = f"SELECT d.doc, NULL, NULL FROM documents d WHERE {where} ORDER BY {order} LIMIT ? OFFSET ?"
-                    rows = conn.execute(sql, [*params, query.limit, query.offset]).fetchall()
-                for doc, score, snippet_text in rows:
-                    document = Document.model_validate_json(doc)
-                    hits.append(
-                        Hit(
-                            document=document,
-                            score=round(score, 4) if score is not None else None,
-                            snippet_html=_snippet_html(snippet_text, document.text) if query.highlight else "",
-                        )
-                    )
-            facets = self._facets(conn, where, params) if query.facets else {}
+                    page = [(rowid, None) for rowid in self._ordered_page(conn, query, scoped, total)]
+                hits = self._hits(conn, query, match, page)
+            facets = self._facets(conn, scoped, total) if query.facets else {}
         return SearchResult(total=total, hits=hits, facets=facets, took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+    def _fill_matched(self, conn: sqlite3.Connection, query: Query, match: str | None) -> bool:
+        """Put the rowids the query matches into the temp table matched; False: it matches everything."""
+        if query.tree() is None and query.filters.is_empty():
+            return False
+        conn.execute("CREATE TEMP TABLE IF NOT EXISTS matched(rid INTEGER PRIMARY KEY)")
+        conn.execute("DELETE FROM matched")
+        if match is not None and query.filters.is_empty():
+            conn.execute("INSERT INTO matched SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?", (match,))
+        else:
+            # Every filter column is in documents_labels: scan it rather than the wide rows.
+            where, params, _ = self._where(query)
+            conn.execute(f"INSERT INTO matched SELECT d.rowid FROM documents AS d INDEXED BY documents_labels WHERE {where}", params)
+        return True
+
+    def _ranked_page(self, conn: sqlite3.Connection, query: Query, match: str) -> list[tuple[int, float | None]]:
+        """(rowid, bm25) of the page in relevance order: bm25, then newest, then id."""
+        wanted = query.offset + query.limit
+        restrict = "" if query.filters.is_empty() else " CROSS JOIN matched AS m ON m.rid = docs_fts.rowid"
+        ranked = conn.execute(
+            f"SELECT docs_fts.rowid, bm25(docs_fts, 2.0, 1.0) AS rank FROM docs_fts{restrict} WHERE docs_fts MATCH ? "
+            "ORDER BY rank LIMIT ?",
+            (match, wanted + RANK_TIE_MARGIN),
+        ).fetchall()
+        if len(ranked) == wanted + RANK_TIE_MARGIN and ranked[-1][1] <= ranked[wanted - 1][1]:
+            # More documents share the last score than were fetched: let SQL order them all.
+            filters_sql, filter_params, _ = self._filters(query)
+            return conn.execute(
+                "SELECT d.rowid, bm25(docs_fts, 2.0, 1.0) FROM docs_fts JOIN documents d ON d.rowid = docs_fts.rowid "
+                f"WHERE docs_fts MATCH ? AND {filters_sql} ORDER BY {self._order(query, True)} LIMIT ? OFFSET ?",
+                [match, *filter_params, query.limit, query.offset],
+            ).fetchall()
+        if len(ranked) >= wanted:
+            last = ranked[wanted - 1][1]
+            ranked = [row for row in ranked if row[1] <= last]
+        marks = ",".join("?" * len(ranked))
+        tiebreak = {
+            rowid: (sort_ts, doc_id)
+            for rowid, sort_ts, doc_id in conn.execute(
+                f"SELECT rowid, sort_ts, id FROM documents WHERE rowid IN ({marks})", [row[0] for row in ranked]
+            )
+        }
+        ranked.sort(key=lambda row: (row[1], -tiebreak[row[0]][0], tiebreak[row[0]][1]))
+        return ranked[query.offset : wanted]
+
+    def _ordered_page(self, conn: sqlite3.Connection, query: Query, scoped: bool, total: int) -> list[int]:
+        """Rowids of the page by date or by sensitivity, read in index order."""
+        order = self._order(query, False)
+        index = "documents_by_sensitivity" if query.sort == "sensitivity" else "documents_sort"
+        if not scoped:
+            source = f"documents AS d INDEXED BY {index}"
+        elif total <= SMALL_SCOPE:
+            source = "matched AS m JOIN documents AS d ON d.rowid = m.rid"
+        else:
+            source = f"documents AS d INDEXED BY {index} CROSS JOIN matched AS m ON m.rid = d.rowid"
+        sql = f"SELECT d.rowid FROM {source} ORDER BY {order} LIMIT ? OFFSET ?"
+        return [row[0] for row in conn.execute(sql, (query.limit, query.offset))]
+
+    def _hits(
+        self, conn: sqlite3.Connection, query: Query, match: str | None, page: list[tuple[int, float | None]]
+    ) -> list[Hit]:
+        """Documents, scores and snippets for the page's rowids, in page order."""
+        rowids = [rowid for rowid, _ in page]
+        marks = ",".join("?" * len(rowids))
+        stored = dict(conn.execute(f"SELECT rowid, doc FROM documents WHERE rowid IN ({marks})", rowids))
+        scores = {rowid: -rank for rowid, rank in page if rank is not None}
+        snippets: dict[int, str | None] = {}
+        if match is not None:
+            snippet = f"snippet(docs_fts, 1, '{_MARK_OPEN}', '{_MARK_CLOSE}', '…', {SNIPPET_TOKENS})"
+            # bm25 reads every match of every phrase (~30 ms for a common word): computed here
+            # only when the page was not ranked by it already.
+            rank = "-bm25(docs_fts, 2.0, 1.0)" if not scores else "NULL"
+            for rowid, score, snippet_text in conn.execute(
+                f"SELECT rowid, {rank}, {snippet if query.highlight else 'NULL'} FROM docs_fts "
+                f"WHERE docs_fts MATCH ? AND rowid IN ({marks})",
+                [match, *rowids],
+            ):
+                snippets[rowid] = snippet_text
+                if score is not None:
+                    scores[rowid] = score
+        hits: list[Hit] = []
+        for rowid in rowids:
+            document = Document.model_validate_json(stored[rowid])
+            score = scores.get(rowid)
+            hits.append(
+                Hit(
+                    document=document,
+                    score=round(score, 4) if score is not None else None,
+                    snippet_html=_snippet_html(snippets.get(rowid), document.text) if query.highlight else "",
+                )
+            )
+        return hits
 
     def scan(self, query: Query) -> Iterator[Document]:
         where, params, _ = self._where(query)
@@ -453,36 +540,38 @@ class SqliteBackend:
             return "d.sensitivity_rank DESC, d.sensitivity_score DESC, d.sort_ts DESC, d.id"
         return "bm25(docs_fts, 2.0, 1.0), d.sort_ts DESC, d.id"
 
-    def _facets(self, conn: sqlite3.Connection, where: str, params: list[Any]) -> dict[str, dict[str, int]]:
-        conn.execute("CREATE TEMP TABLE IF NOT EXISTS matched(rid INTEGER PRIMARY KEY)")
-        conn.execute("DELETE FROM matched")
-        conn.execute(f"INSERT INTO matched SELECT d.rowid FROM documents d WHERE {where}", params)
-        facets: dict[str, dict[str, int]] = {}
-        columns = {"topic": "topic", "sensitivity": "sensitivity", "misinfo_level": "misinfo_level",
-                   "source": "source", "source_kind": "source_kind"}
-        for name in FACET_FIELDS:
-            if name in columns:
-                sql = (
-                    f"SELECT d.{columns[name]} AS key, count(*) AS n FROM matched m JOIN documents d ON d.rowid = m.rid "
-                    f"WHERE key IS NOT NULL GROUP BY key ORDER BY n DESC, key LIMIT {FACET_SIZE}"
-                )
-            elif name == "province":
-                sql = (
-                    "SELECT p.province AS key, count(*) AS n FROM matched m JOIN doc_places p ON p.doc_rowid = m.rid "
-                    f"GROUP BY key ORDER BY n DESC, key LIMIT {FACET_SIZE}"
-                )
-            else:  # project
-                sql = (
-                    "SELECT p.project AS key, count(*) AS n FROM matched m JOIN doc_projects p ON p.doc_rowid = m.rid "
-                    f"GROUP BY key ORDER BY n DESC, key LIMIT {FACET_SIZE}"
-                )
-            facets[name] = {key: n for key, n in conn.execute(sql)}
-        facets["date"] = {
-            key: n
-            for key, n in conn.execute(
-                "SELECT d.day, count(*) FROM matched m JOIN documents d ON d.rowid = m.rid GROUP BY d.day ORDER BY d.day"
-            )
-        }
+    def _facets(self, conn: sqlite3.Connection, scoped: bool, total: int) -> dict[str, dict[str, int]]:
+        """Counts per facet over the matched set (or everything), from the narrow indexes."""
+
+        def source(table: str, alias: str, index: str, rowid: str) -> str:
+            if not scoped:
+                return f"{table} AS {alias} INDEXED BY {index}"
+            if total <= SMALL_SCOPE:
+                return f"matched AS m JOIN {table} AS {alias} ON {rowid} = m.rid"
+            return f"{table} AS {alias} INDEXED BY {index} CROSS JOIN matched AS m ON m.rid = {rowid}"
+
+        # One pass over documents_labels gives five facets: its leading columns, grouped together.
+        label_columns = ("topic", "sensitivity", "misinfo_level", "source_kind", "source")
+        counts: dict[str, dict[str, int]] = {name: {} for name in label_columns}
+        rows = conn.execute(
+            f"SELECT d.topic, d.sensitivity, d.misinfo_level, d.source_kind, d.source, count(*) "
+            f"FROM {source('documents', 'd', 'documents_labels', 'd.rowid')} GROUP BY 1, 2, 3, 4, 5"
+        )
+        for *keys, n in rows:
+            for name, key in zip(label_columns, keys, strict=True):
+                if key is not None:
+                    counts[name][key] = counts[name].get(key, 0) + n
+        places = conn.execute(
+            f"SELECT p.province, count(*) FROM {source('doc_places', 'p', 'doc_places_facet', 'p.doc_rowid')} GROUP BY 1"
+        )
+        counts["province"] = dict(places.fetchall())
+        projects = conn.execute(
+            f"SELECT p.project, count(*) FROM {source('doc_projects', 'p', 'doc_projects_project', 'p.doc_rowid')} GROUP BY 1"
+        )
+        counts["project"] = dict(projects.fetchall())
+        facets = {name: _top_buckets(counts[name]) for name in FACET_FIELDS}
+        days = conn.execute(f"SELECT d.day, count(*) FROM {source('documents', 'd', 'documents_day', 'd.rowid')} GROUP BY 1")
+        facets["date"] = dict(sorted(days.fetchall()))
         return facets
 
     # ---- small records ------------------------------------------------------
@@ -554,6 +643,11 @@ class _WriteTransaction:
             conn.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
             self.backend._lock.release()
+
+
+def _top_buckets(counts: dict[str, int]) -> dict[str, int]:
+    """The FACET_SIZE biggest buckets, biggest first, ties by key (as ORDER BY n DESC, key)."""
+    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE])
 
 
 def _exclusion_children(node: Node) -> list[Not]:
