@@ -25,8 +25,13 @@ run: install
 	$(ENVMON) index
 	$(ENVMON) search "o nhiem" --limit 5
 
+CHROMIUM := /usr/bin/chromium
+# Debian's Chromium drives the browser tests (Playwright's own browser download is not reachable).
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
 ## test: everything, on a fresh clone (installs what it needs first)
-test: install
+test: install $(CHROMIUM)
 	$(BIN)/pytest -q
 
 ## test-fast: skip slow, Elasticsearch and browser tests
@@ -40,6 +45,10 @@ lint: install
 
 clean:
 	rm -rf .pytest_cache .mypy_cache .ruff_cache build *.egg-info
+
+## bench: every benchmark, one JSON line per figure (run `make es-up` first for the Elasticsearch ones)
+bench: install
+	$(BIN)/python -m bench.run_all
 
 ## es-up: start the local Elasticsearch 8.14 node (index/es-local) on 127.0.0.1:9200
 es-up:

@@ -32,8 +32,9 @@ def serve(
     from analyst.web import create_app
     from analyst.web.config import WebSettings
 
-    web = WebSettings() if secure_cookies is None else WebSettings(cookie_secure=secure_cookies)
-    app = create_app(settings(), web)
+    config = settings()
+    web = WebSettings.from_settings(config) if secure_cookies is None else WebSettings.from_settings(config, cookie_secure=secure_cookies)
+    app = create_app(config, web)
     console.print(f"envmon web app on http://{host}:{port}/  (Ctrl-C to stop)")
     uvicorn.run(app, host=host, port=port, proxy_headers=False, server_header=False, log_level="info")
 

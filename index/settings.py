@@ -61,6 +61,11 @@ class Settings(BaseSettings):
     smtp_password: SecretStr | None = None
     smtp_starttls: bool = False
     log_level: str = "INFO"
+    web_cookie_secure: bool = Field(default=False, description="Send web-app cookies over HTTPS only; turn on behind TLS.")
+    web_session_hours: float = Field(default=12.0, gt=0, description="A web-app login lasts this long.")
+    web_login_max_failures: int = Field(default=5, ge=1, description="Failed logins per user name per window.")
+    web_login_max_failures_per_client: int = Field(default=20, ge=1, description="Failed logins per client address per window.")
+    web_login_window_minutes: float = Field(default=15.0, gt=0)
 
     @classmethod
     def settings_customise_sources(

@@ -8,7 +8,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
-from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support, roc_auc_score
+from sklearn.metrics import (
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+    roc_auc_score,
+)
 
 from index.errors import InputError
 from index.records import SENSITIVITY_LEVELS, TOPICS

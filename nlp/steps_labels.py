@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from index.records import Document
 from index.settings import Settings
-from nlp.classify import LabelModels, misinfo_level
 from nlp.claims import ClaimMatcher, adjust_risk
+from nlp.classify import LabelModels, misinfo_level
 from nlp.features import ModelInput
 from nlp.models import load_models
 from nlp.steps_text import analysis_text

@@ -117,7 +117,7 @@ def create_app(
     users: UserStore | None = None,
 ) -> FastAPI:
     """The application over one data dir and backend (opened here unless one is given)."""
-    web = web or WebSettings()
+    web = web or WebSettings.from_settings(settings)
     now = clock or (lambda: datetime.now(UTC))
     settings.ensure_data_dir()
     backend = backend or open_backend(settings)
