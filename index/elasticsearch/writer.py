@@ -36,6 +36,7 @@ from index.records import Document
 log = logging.getLogger(__name__)
 
 UPSERT_BATCH = 500  # documents per bulk request, as the indexer's batch
+MAX_ID_BYTES = 512  # Elasticsearch refuses a whole bulk request when one _id is longer
 MAX_REQUEST_BYTES = 10 * 1024 * 1024  # split bulk requests above ~10 MB: kind to small clusters
 BULK_RETRIES = 5  # 429 (queue full) retries per item, with exponential backoff
 INITIAL_BACKOFF_S = 1.0
@@ -91,6 +92,11 @@ class DocumentWriter:
     # ---- one batch ----------------------------------------------------------
     def _write_batch(self, batch: list[Document], report: UpsertReport) -> None:
         unique = {document.id: document for document in batch}  # the last version of an id wins
+        for doc_id in [doc_id for doc_id in unique if len(doc_id.encode("utf-8")) > MAX_ID_BYTES]:
+            del unique[doc_id]
+            report.failed.append((doc_id, f"its id is longer than Elasticsearch's limit of {MAX_ID_BYTES} bytes"))
+        if not unique:
+            return
         targets = {doc_id: self.names.month_index(month_key(doc.sort_at, self.tz)) for doc_id, doc in unique.items()}
         if len(self.unrefreshed) + len(unique) > UNREFRESHED_LIMIT:
             self.client.indices.refresh(index=self.names.docs_alias, ignore_unavailable=True, allow_no_indices=True)
