@@ -18,6 +18,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -141,6 +142,8 @@ class SqliteBackend:
         self.tz = tz or ZoneInfo("Asia/Ho_Chi_Minh")
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = None
+        self._facet_conn: sqlite3.Connection | None = None
+        self._facet_pool: ThreadPoolExecutor | None = None
 
     # ---- connection ---------------------------------------------------------
     @property
@@ -155,13 +158,8 @@ class SqliteBackend:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
+            conn = self._connect()
             conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA synchronous=NORMAL")
-            conn.execute("PRAGMA foreign_keys=ON")
-            conn.execute("PRAGMA temp_store=MEMORY")
-            conn.execute("PRAGMA cache_size=-65536")  # 64 MB page cache keeps 100k-doc facets in memory
             conn.executescript(_SCHEMA)
         except sqlite3.DatabaseError as exc:
             raise BackendUnavailable(
@@ -169,8 +167,31 @@ class SqliteBackend:
             ) from exc
         self._conn = conn
 
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("PRAGMA cache_size=-65536")  # 64 MB page cache keeps 100k-doc facets in memory
+        return conn
+
+    def _facet_counter(self) -> tuple[ThreadPoolExecutor, sqlite3.Connection]:
+        """A second reader (WAL lets it read beside the first) and the one thread that uses it."""
+        if self._facet_pool is None or self._facet_conn is None:
+            self.ensure_ready()
+            self._facet_conn = self._connect()
+            self._facet_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="envmon-sqlite-facets")
+        return self._facet_pool, self._facet_conn
+
     def close(self) -> None:
         with self._lock:
+            if self._facet_pool is not None:
+                self._facet_pool.shutdown(wait=True)
+                self._facet_pool = None
+            if self._facet_conn is not None:
+                self._facet_conn.close()
+                self._facet_conn = None
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
@@ -344,6 +365,10 @@ class SqliteBackend:
         _, _, match = self._filters(query)
         with self._lock:
             conn = self.conn
+            counting = None
+            if query.facets:  # counted by the second reader while this one ranks and reads the page
+                pool, facet_conn = self._facet_counter()
+                counting = pool.submit(self._facets_on, facet_conn, query, match)
             scoped = self._fill_matched(conn, query, match)
             table = "matched" if scoped else "documents"
             total = int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
@@ -354,8 +379,13 @@ class SqliteBackend:
                 else:
                     page = [(rowid, None) for rowid in self._ordered_page(conn, query, scoped, total)]
                 hits = self._hits(conn, query, match, page)
-            facets = self._facets(conn, scoped, total) if query.facets else {}
+            facets = counting.result() if counting is not None else {}
         return SearchResult(total=total, hits=hits, facets=facets, took_ms=round((time.perf_counter() - started) * 1000, 2))
+
+    def _facets_on(self, conn: sqlite3.Connection, query: Query, match: str | None) -> dict[str, dict[str, int]]:
+        scoped = self._fill_matched(conn, query, match)
+        total = int(conn.execute(f"SELECT count(*) FROM {'matched' if scoped else 'documents'}").fetchone()[0])
+        return self._facets(conn, scoped, total)
 
     def _fill_matched(self, conn: sqlite3.Connection, query: Query, match: str | None) -> bool:
         """Put the rowids the query matches into the temp table matched; False: it matches everything."""
