@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     es_ca_certs: Path | None = None
     es_index_prefix: str = "envmon"
     es_timeout_s: float = 30.0
+    es_replicas: int = Field(default=0, ge=0, description="Replicas of each envmon index: 0 on one node, 1+ on a cluster.")
     allow_private_networks: bool = False
     dask_address: str | None = None
     enrich_workers: int = Field(default=0, description="0 → one per CPU core, at most 2.")

@@ -46,14 +46,24 @@ class ElasticsearchBackend:
 
     name = "elasticsearch"
 
-    def __init__(self, client: Elasticsearch, *, url: str, prefix: str, tz: tzinfo | None = None, timeout_s: float = 30.0) -> None:
+    def __init__(
+        self,
+        client: Elasticsearch,
+        *,
+        url: str,
+        prefix: str,
+        tz: tzinfo | None = None,
+        timeout_s: float = 30.0,
+        replicas: int = 0,
+    ) -> None:
         self.client = client
         self.url = redact_url(url)
         self.names = IndexNames(prefix)
         self.tz = tz or ZoneInfo("Asia/Ho_Chi_Minh")
         self.timeout_s = timeout_s
+        self.replicas = replicas
         self.writer = DocumentWriter(client, self.names, self.tz, self.url)
-        self.records = RecordStore(client, self.names.records)
+        self.records = RecordStore(client, self.names.records, replicas)
         self._ready = False
 
     @classmethod
@@ -65,6 +75,7 @@ class ElasticsearchBackend:
             prefix=settings.es_index_prefix,
             tz=settings.tz,
             timeout_s=settings.es_timeout_s,
+            replicas=settings.es_replicas,
         )
 
     def _guard(self) -> AbstractContextManager[None]:
@@ -77,7 +88,7 @@ class ElasticsearchBackend:
             return
         with self._guard():
             self.client.info()
-            response = self.client.options(ignore_status=400).indices.put_index_template(**docs_template(self.names))
+            response = self.client.options(ignore_status=400).indices.put_index_template(**docs_template(self.names, self.replicas))
             if response.meta.status == 400:
                 raise ConfigError(
                     f"Elasticsearch at {self.url} refused envmon's index template {self.names.template} "

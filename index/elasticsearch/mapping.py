@@ -222,19 +222,20 @@ RECORDS_MAPPING: dict[str, Any] = {
     },
 }
 
-# One shard per month keeps facet counts exact and is plenty for ~1M documents a month;
-# replicas 0 suits the single local node (set it per cluster: docs/elasticsearch.md).
-INDEX_SETTINGS: dict[str, Any] = {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"}
+def index_settings(replicas: int) -> dict[str, Any]:
+    """One shard per month keeps facet counts exact and is plenty for ~1M documents a month;
+    replicas come from ENVMON_ES_REPLICAS (0 on a single node, where a replica never starts)."""
+    return {"number_of_shards": 1, "number_of_replicas": replicas, "refresh_interval": "1s"}
 
 
-def docs_template(names: IndexNames) -> dict[str, Any]:
+def docs_template(names: IndexNames, replicas: int = 0) -> dict[str, Any]:
     """Arguments for indices.put_index_template: every month gets the mapping and the read alias."""
     return {
         "name": names.template,
         "index_patterns": [names.docs_pattern],
         "priority": 100,
         "template": {
-            "settings": {**INDEX_SETTINGS, "analysis": ANALYSIS},
+            "settings": {**index_settings(replicas), "analysis": ANALYSIS},
             "mappings": DOCS_MAPPING,
             "aliases": {names.docs_alias: {}},
         },

@@ -13,7 +13,7 @@ from typing import Any
 from elasticsearch import Elasticsearch
 
 from index.backend import StoredRecord
-from index.elasticsearch.mapping import INDEX_SETTINGS, RECORDS_MAPPING
+from index.elasticsearch.mapping import RECORDS_MAPPING, index_settings
 
 MAX_LISTED = 10_000  # Elasticsearch's default result window; envmon lists far fewer records
 
@@ -21,16 +21,17 @@ MAX_LISTED = 10_000  # Elasticsearch's default result window; envmon lists far f
 class RecordStore:
     """put/get/list/delete of StoredRecord in one index."""
 
-    def __init__(self, client: Elasticsearch, index: str) -> None:
+    def __init__(self, client: Elasticsearch, index: str, replicas: int = 0) -> None:
         self.client = client
         self.index = index
+        self.replicas = replicas
 
     def create(self) -> None:
         """Create the records index with its mapping when it does not exist yet."""
         if self.client.indices.exists(index=self.index):
             return
         self.client.options(ignore_status=400).indices.create(
-            index=self.index, settings=INDEX_SETTINGS, mappings=RECORDS_MAPPING
+            index=self.index, settings=index_settings(self.replicas), mappings=RECORDS_MAPPING
         )
 
     def put(self, kind: str, record_id: str, data: dict[str, Any]) -> None:
