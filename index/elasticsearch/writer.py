@@ -63,7 +63,7 @@ class _BulkOutcome:
 
 
 class DocumentWriter:
-    """Writes Documents for one backend; remembers known months and unrefreshed writes."""
+    """Writes Documents for one backend, remembering where it wrote what search cannot see yet."""
 
     def __init__(self, client: Elasticsearch, names: IndexNames, tz: tzinfo, where: str) -> None:
         self.client = client
@@ -124,8 +124,8 @@ class DocumentWriter:
             self.unrefreshed[doc_id] = targets[doc_id]
         report.indexed += len(outcome.indexed)
         report.failed.extend(outcome.failed)
-        if outcome.transient or outcome.missing:
-            reasons = outcome.transient or ["index_not_found_exception"]
+        reasons = outcome.transient + [f"index_not_found_exception: {action['_index']}" for action in outcome.missing]
+        if reasons:
             raise BackendUnavailable(
                 f"Elasticsearch at {self.where} could not store {len(reasons)} of {len(actions) + len(stale)} bulk "
                 f"operations now ({reasons[0]}); the batch stays pending — run `envmon index` again once the cluster is healthy."
