@@ -23,6 +23,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from itertools import islice
 from typing import Any
 
 from elasticsearch import Elasticsearch, helpers
@@ -54,6 +55,7 @@ class _BulkOutcome:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (id, reason) rejected for good
     transient: list[str] = field(default_factory=list)  # reasons to retry the batch later
     missing: list[dict[str, Any]] = field(default_factory=list)  # actions whose month index is missing
+    deleted: int = 0  # delete operations that removed a document
 
     def replace_missing(self, retry: _BulkOutcome) -> _BulkOutcome:
         """This outcome with the result of sending the missing-index actions again."""
@@ -110,6 +112,7 @@ class DocumentWriter:
         ]
         outcome = self._send(actions)
         if outcome.missing:  # automatic index creation is off on this cluster
+            log.info("creating %d month indices explicitly (automatic index creation is off)", len(outcome.missing))
             self.create_indices({action["_index"] for action in outcome.missing})
             outcome = outcome.replace_missing(self._send(outcome.missing))
         copies = lookup.result()
@@ -119,6 +122,7 @@ class DocumentWriter:
             for index in sorted(copies.get(doc_id, set()) - {targets[doc_id]})
         ]
         if stale:
+            log.info("moving %d re-dated documents: deleting their copies in other months", len(stale))
             outcome.transient.extend(self._send(stale).transient)
         for doc_id in outcome.indexed:
             self.unrefreshed[doc_id] = targets[doc_id]
@@ -161,7 +165,9 @@ class DocumentWriter:
             doc_id = str(result.get("_id"))
             status = int(result.get("status", 0))
             if operation == "delete":
-                if not ok and status != 404:  # 404: that stale copy (or its month) is already gone
+                if ok and result.get("result") == "deleted":
+                    outcome.deleted += 1
+                elif not ok and status != 404:  # 404: that copy (or its month) is already gone
                     outcome.transient.append(f"delete {doc_id}: {_reason(result)}")
             elif ok:
                 outcome.indexed.append(doc_id)
@@ -213,25 +219,16 @@ class DocumentWriter:
         return copies
 
     def bulk_delete(self, index: str, ids: Iterator[str]) -> int:
-        """Delete ids from one index; returns how many were deleted."""
+        """Delete ids from one index, a batch at a time; returns how many were deleted."""
         deleted = 0
-        for ok, item in helpers.streaming_bulk(
-            self.client,
-            ({"_op_type": "delete", "_index": index, "_id": doc_id} for doc_id in ids),
-            chunk_size=UPSERT_BATCH,
-            raise_on_error=False,
-            max_retries=BULK_RETRIES,
-            initial_backoff=INITIAL_BACKOFF_S,
-            max_backoff=MAX_BACKOFF_S,
-        ):
-            result = item["delete"]
-            if ok:
-                deleted += 1
-            elif int(result.get("status", 0)) != 404:
+        while chunk := list(islice(ids, UPSERT_BATCH)):
+            outcome = self._send([{"_op_type": "delete", "_index": index, "_id": doc_id} for doc_id in chunk])
+            if outcome.transient:
                 raise BackendUnavailable(
-                    f"Elasticsearch at {self.where} could not delete old documents from {index} ({_reason(result)}); "
-                    "run the retention again once the cluster is healthy."
+                    f"Elasticsearch at {self.where} could not delete old documents from {index} "
+                    f"({outcome.transient[0]}); run the retention again once the cluster is healthy."
                 )
+            deleted += outcome.deleted
         return deleted
 
 
