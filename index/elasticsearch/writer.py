@@ -112,8 +112,9 @@ class DocumentWriter:
         ]
         outcome = self._send(actions)
         if outcome.missing:  # automatic index creation is off on this cluster
-            log.info("creating %d month indices explicitly (automatic index creation is off)", len(outcome.missing))
-            self.create_indices({action["_index"] for action in outcome.missing})
+            missing = {action["_index"] for action in outcome.missing}
+            log.info("creating %s explicitly: automatic index creation is off", ", ".join(sorted(missing)))
+            self.create_indices(missing)
             outcome = outcome.replace_missing(self._send(outcome.missing))
         copies = lookup.result()
         stale = [
