@@ -1,6 +1,6 @@
 """Bulk indexing throughput of each backend against the raw write of the same rows.
 
-Prints one JSON object per line (no pytest timing):
+Prints one JSON object per line through bench.common.emit (no pytest timing):
 
     {"name": "index_sqlite", "value": docs/s through SqliteBackend.upsert,
      "reference": docs/s of raw executemany of the same rows into the same schema (FTS rows
@@ -32,6 +32,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import emit  # noqa: E402
 from bench.corpus import chunks  # noqa: E402
 from index.records import Document  # noqa: E402
 from index.text import fold  # noqa: E402
@@ -121,8 +122,8 @@ def bench_es(count: int, url: str) -> dict[str, Any]:
             backend.ensure_ready()
             raw.ensure_ready()  # installs the same template under the raw prefix
         except BackendUnavailable as exc:
-            return {"name": "index_es", "value": None, "unit": "docs/s", "reference": None, "ratio": None,
-                    "target": 0.8, "docs": count, "note": str(exc)}
+            return {"name": "index_es", "value": None, "unit": "docs/s", "reference": None, "target": 0.8,
+                    "docs": count, "note": str(exc)}
         spent_backend = spent_raw = 0.0
         try:
             for chunk in chunks(count, CHUNK):
@@ -151,14 +152,12 @@ def bench_es(count: int, url: str) -> dict[str, Any]:
 
 
 def _line(name: str, count: int, spent_value: float, spent_reference: float, target: float) -> dict[str, Any]:
-    value = count / spent_value
-    reference = count / spent_reference
+    """The arguments of bench.common.emit for one throughput figure."""
     return {
         "name": name,
-        "value": round(value, 1),
+        "value": count / spent_value,
         "unit": "docs/s",
-        "reference": round(reference, 1),
-        "ratio": round(value / reference, 3),
+        "reference": count / spent_reference,
         "target": target,
         "docs": count,
     }
@@ -172,9 +171,9 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.only in (None, "sqlite"):
         with tempfile.TemporaryDirectory(prefix="envmon-bench-") as folder:
-            print(json.dumps(bench_sqlite(args.docs, Path(folder))), flush=True)
+            emit(**bench_sqlite(args.docs, Path(folder)))
     if args.only in (None, "es"):
-        print(json.dumps(bench_es(args.docs, args.es_url)), flush=True)
+        emit(**bench_es(args.docs, args.es_url))
 
 
 if __name__ == "__main__":

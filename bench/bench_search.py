@@ -1,6 +1,6 @@
 """Search latency of each backend over a fixed query mix with facets and highlights.
 
-Prints one JSON object per line (no pytest timing):
+Prints one JSON object per line through bench.common.emit (no pytest timing):
 
     {"name": "search_sqlite_p95", "value": p95 ms, "unit": "ms", "reference": median ms,
      "ratio": p95/median, "target": 100, "docs": N, "queries": …}
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import statistics
 import sys
@@ -31,6 +30,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.common import emit  # noqa: E402
 from bench.corpus import chunks  # noqa: E402
 from index.backend import Backend  # noqa: E402
 from index.query import build_query  # noqa: E402
@@ -77,14 +77,12 @@ def measure(backend: Backend, reps: int) -> list[float]:
 
 
 def line(name: str, timings: list[float], count: int, target: float | None) -> dict[str, Any]:
-    p95 = statistics.quantiles(timings, n=20, method="inclusive")[-1]
-    median = statistics.median(timings)
+    """The arguments of bench.common.emit: p95 as the value, the median as the reference."""
     return {
         "name": name,
-        "value": round(p95, 2),
+        "value": statistics.quantiles(timings, n=20, method="inclusive")[-1],
         "unit": "ms",
-        "reference": round(median, 2),
-        "ratio": round(p95 / median, 2),
+        "reference": statistics.median(timings),
         "target": target,
         "docs": count,
         "queries": len(timings),
@@ -115,8 +113,8 @@ def bench_es(count: int, reps: int, url: str) -> dict[str, Any]:
             fill(backend, count)
             timings = measure(backend, reps)
         except BackendUnavailable as exc:
-            return {"name": "search_es_p95", "value": None, "unit": "ms", "reference": None, "ratio": None,
-                    "target": None, "docs": count, "note": str(exc)}
+            return {"name": "search_es_p95", "value": None, "unit": "ms", "reference": None, "target": None,
+                    "docs": count, "note": str(exc)}
         finally:
             with contextlib.suppress(BackendUnavailable):
                 backend.drop_everything()
@@ -132,9 +130,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--es-url", default=DEFAULT_ES_URL)
     args = parser.parse_args(argv)
     if args.only in (None, "sqlite"):
-        print(json.dumps(bench_sqlite(args.docs, args.reps)), flush=True)
+        emit(**bench_sqlite(args.docs, args.reps))
     if args.only in (None, "es"):
-        print(json.dumps(bench_es(args.docs, args.reps, args.es_url)), flush=True)
+        emit(**bench_es(args.docs, args.reps, args.es_url))
 
 
 if __name__ == "__main__":
