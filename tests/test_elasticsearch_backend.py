@@ -334,21 +334,21 @@ def test_cli_search_returns_the_same_documents_on_both_backends(cli, settings: S
     from tests.contract.test_backend_contract import CORPUS
 
     Spool(settings.documents_dir, settings.tz).append(CORPUS)
+    prefix = f"envmon-test-cli-{uuid.uuid4().hex[:8]}"
     answers = {}
-    for kind in ("sqlite", "elasticsearch"):
-        if kind == "elasticsearch":
-            monkeypatch.setenv("ENVMON_INDEX_URL", ES_URL)
-            monkeypatch.setenv("ENVMON_ES_INDEX_PREFIX", f"envmon-test-cli-{uuid.uuid4().hex[:8]}")
-        assert cli("index").exit_code == 0
-        result = cli("search", "dat dai", "--json", "--limit", "50")
-        answers[kind] = json.loads(result.stdout)
     try:
-        assert {hit["id"] for hit in answers["sqlite"]["hits"]} == {"d2", "d7"}
-        for key in ("total", "facets"):
-            assert answers["elasticsearch"][key] == answers["sqlite"][key]
-        assert {hit["id"] for hit in answers["elasticsearch"]["hits"]} == {hit["id"] for hit in answers["sqlite"]["hits"]}
+        for kind in ("sqlite", "elasticsearch"):
+            if kind == "elasticsearch":
+                monkeypatch.setenv("ENVMON_INDEX_URL", ES_URL)
+                monkeypatch.setenv("ENVMON_ES_INDEX_PREFIX", prefix)
+            assert cli("index").exit_code == 0
+            answers[kind] = json.loads(cli("search", "dat dai", "--json", "--limit", "50").stdout)
     finally:
-        ElasticsearchBackend.from_settings(Settings()).drop_everything()
+        ElasticsearchBackend.from_settings(Settings(index_url=ES_URL, es_index_prefix=prefix)).drop_everything()
+    assert {hit["id"] for hit in answers["sqlite"]["hits"]} == {"d2", "d7"}
+    for key in ("total", "facets"):
+        assert answers["elasticsearch"][key] == answers["sqlite"][key]
+    assert {hit["id"] for hit in answers["elasticsearch"]["hits"]} == {hit["id"] for hit in answers["sqlite"]["hits"]}
 
 
 # ---- stopping the node in the middle of a run -------------------------------------
