@@ -141,7 +141,8 @@ class ElasticsearchBackend:
         found: dict[str, Document] = {}
         with self._guard():
             # Writes not yet refreshed are invisible to search; a realtime mget sees them.
-            recent = [{"_index": self.writer.unrefreshed[i], "_id": i} for i in ids if i in self.writer.unrefreshed]
+            written = self.writer.unrefreshed
+            recent = [{"_index": index, "_id": i} for i in ids if (index := written.get(i)) is not None]
             if recent:
                 response = self.client.mget(docs=recent, source_excludes=_NOT_STORED)
                 for item in response["docs"]:
