@@ -366,7 +366,7 @@ class SqliteBackend:
         with self._lock:
             conn = self.conn
             counting = None
-            if query.facets:  # counted by the second reader while this one ranks and reads the page
+            if query.facets:  # the second reader counts places, projects and days meanwhile
                 pool, facet_conn = self._facet_counter()
                 counting = pool.submit(self._facets_on, facet_conn, query, match)
             scoped = self._fill_matched(conn, query, match)
@@ -379,13 +379,18 @@ class SqliteBackend:
                 else:
                     page = [(rowid, None) for rowid in self._ordered_page(conn, query, scoped, total)]
                 hits = self._hits(conn, query, match, page)
-            facets = counting.result() if counting is not None else {}
+            facets: dict[str, dict[str, int]] = {}
+            if counting is not None:
+                counts = {**self._label_counts(conn, scoped, total), **counting.result()}
+                facets = {name: _top_buckets(counts[name]) for name in FACET_FIELDS}
+                facets["date"] = dict(sorted(counts["date"].items()))
         return SearchResult(total=total, hits=hits, facets=facets, took_ms=round((time.perf_counter() - started) * 1000, 2))
 
     def _facets_on(self, conn: sqlite3.Connection, query: Query, match: str | None) -> dict[str, dict[str, int]]:
+        """Province, project and day counts, on the second reader (it finds the matches itself)."""
         scoped = self._fill_matched(conn, query, match)
         total = int(conn.execute(f"SELECT count(*) FROM {'matched' if scoped else 'documents'}").fetchone()[0])
-        return self._facets(conn, scoped, total)
+        return self._side_counts(conn, scoped, total)
 
     def _fill_matched(self, conn: sqlite3.Connection, query: Query, match: str | None) -> bool:
         """Put the rowids the query matches into the temp table matched; False: it matches everything."""
@@ -393,12 +398,17 @@ class SqliteBackend:
             return False
         conn.execute("CREATE TEMP TABLE IF NOT EXISTS matched(rid INTEGER PRIMARY KEY)")
         conn.execute("DELETE FROM matched")
-        if match is not None and query.filters.is_empty():
-            conn.execute("INSERT INTO matched SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?", (match,))
-        else:
-            # Every filter column is in documents_labels: scan it rather than the wide rows.
-            where, params, _ = self._where(query)
-            conn.execute(f"INSERT INTO matched SELECT d.rowid FROM documents AS d INDEXED BY documents_labels WHERE {where}", params)
+        # The intersection of small rowid sets, each read from the index that answers it (the
+        # columns all live in narrow covering indexes): never from the wide document rows.
+        clauses, params, selects, _ = self._conditions(query)
+        if match is not None:
+            selects = [("SELECT rowid FROM docs_fts WHERE docs_fts MATCH ?", [match]), *selects]
+        if clauses or not selects:
+            selects.append((f"SELECT d.rowid FROM documents AS d WHERE {' AND '.join(clauses) or '1'}", params))
+        conn.execute(
+            "INSERT INTO matched " + " INTERSECT ".join(select for select, _ in selects),
+            [param for _, select_params in selects for param in select_params],
+        )
         return True
 
     def _ranked_page(self, conn: sqlite3.Connection, query: Query, match: str) -> list[tuple[int, float | None]]:
@@ -507,8 +517,17 @@ class SqliteBackend:
 
     def _filters(self, query: Query) -> tuple[str, list[Any], str | None]:
         """SQL condition for everything but a positive full-text match, and that MATCH expression."""
+        clauses, params, rowid_sets, match = self._conditions(query)
+        for select, select_params in rowid_sets:
+            clauses.append(f"d.rowid IN ({select})")
+            params.extend(select_params)
+        return (" AND ".join(clauses) or "1"), params, match
+
+    def _conditions(self, query: Query) -> tuple[list[str], list[Any], list[tuple[str, list[Any]]], str | None]:
+        """Conditions on documents d and their parameters, rowid sets from the side tables, MATCH."""
         clauses: list[str] = []
         params: list[Any] = []
+        rowid_sets: list[tuple[str, list[Any]]] = []
         tree = query.tree()
         match: str | None = None
         if tree is not None:
@@ -533,15 +552,15 @@ class SqliteBackend:
             clauses.append(f"d.misinfo_level IN ({','.join('?' * len(filters.misinfo_level))})")
             params.extend(filters.misinfo_level)
         if filters.province:
-            clauses.append(
-                f"d.rowid IN (SELECT doc_rowid FROM doc_places WHERE province_folded IN ({','.join('?' * len(filters.province))}))"
-            )
-            params.extend(fold(value) for value in filters.province)
+            rowid_sets.append((
+                f"SELECT doc_rowid FROM doc_places WHERE province_folded IN ({','.join('?' * len(filters.province))})",
+                [fold(value) for value in filters.province],
+            ))
         if filters.project:
-            clauses.append(
-                f"d.rowid IN (SELECT doc_rowid FROM doc_projects WHERE project IN ({','.join('?' * len(filters.project))}))"
-            )
-            params.extend(filters.project)
+            rowid_sets.append((
+                f"SELECT doc_rowid FROM doc_projects WHERE project IN ({','.join('?' * len(filters.project))})",
+                list(filters.project),
+            ))
         if filters.source:
             clauses.append(f"d.source IN ({','.join('?' * len(filters.source))})")
             params.extend(filters.source)
@@ -560,7 +579,7 @@ class SqliteBackend:
         if filters.reviewed is not None:
             clauses.append("d.reviewed = ?")
             params.append(int(filters.reviewed))
-        return (" AND ".join(clauses) or "1"), params, match
+        return clauses, params, rowid_sets, match
 
     @staticmethod
     def _order(query: Query, has_match: bool) -> str:
@@ -570,39 +589,31 @@ class SqliteBackend:
             return "d.sensitivity_rank DESC, d.sensitivity_score DESC, d.sort_ts DESC, d.id"
         return "bm25(docs_fts, 2.0, 1.0), d.sort_ts DESC, d.id"
 
-    def _facets(self, conn: sqlite3.Connection, scoped: bool, total: int) -> dict[str, dict[str, int]]:
-        """Counts per facet over the matched set (or everything), from the narrow indexes."""
-
-        def source(table: str, alias: str, index: str, rowid: str) -> str:
-            if not scoped:
-                return f"{table} AS {alias} INDEXED BY {index}"
-            if total <= SMALL_SCOPE:
-                return f"matched AS m JOIN {table} AS {alias} ON {rowid} = m.rid"
-            return f"{table} AS {alias} INDEXED BY {index} CROSS JOIN matched AS m ON m.rid = {rowid}"
-
-        # One pass over documents_labels gives five facets: its leading columns, grouped together.
+    def _label_counts(self, conn: sqlite3.Connection, scoped: bool, total: int) -> dict[str, dict[str, int]]:
+        """Topic, sensitivity, misinfo level, kind and source counts in one pass over documents_labels."""
         label_columns = ("topic", "sensitivity", "misinfo_level", "source_kind", "source")
         counts: dict[str, dict[str, int]] = {name: {} for name in label_columns}
         rows = conn.execute(
-            f"SELECT d.topic, d.sensitivity, d.misinfo_level, d.source_kind, d.source, count(*) "
-            f"FROM {source('documents', 'd', 'documents_labels', 'd.rowid')} GROUP BY 1, 2, 3, 4, 5"
+            "SELECT d.topic, d.sensitivity, d.misinfo_level, d.source_kind, d.source, count(*) "
+            f"FROM {_counted('documents', 'd', 'documents_labels', 'd.rowid', scoped, total)} GROUP BY 1, 2, 3, 4, 5"
         )
-        for *keys, n in rows:
+        for *keys, n in rows:  # its leading columns, grouped together: no sort needed
             for name, key in zip(label_columns, keys, strict=True):
                 if key is not None:
                     counts[name][key] = counts[name].get(key, 0) + n
-        places = conn.execute(
-            f"SELECT p.province, count(*) FROM {source('doc_places', 'p', 'doc_places_facet', 'p.doc_rowid')} GROUP BY 1"
-        )
-        counts["province"] = dict(places.fetchall())
-        projects = conn.execute(
-            f"SELECT p.project, count(*) FROM {source('doc_projects', 'p', 'doc_projects_project', 'p.doc_rowid')} GROUP BY 1"
-        )
-        counts["project"] = dict(projects.fetchall())
-        facets = {name: _top_buckets(counts[name]) for name in FACET_FIELDS}
-        days = conn.execute(f"SELECT d.day, count(*) FROM {source('documents', 'd', 'documents_day', 'd.rowid')} GROUP BY 1")
-        facets["date"] = dict(sorted(days.fetchall()))
-        return facets
+        return counts
+
+    @staticmethod
+    def _side_counts(conn: sqlite3.Connection, scoped: bool, total: int) -> dict[str, dict[str, int]]:
+        """Province, project and local-day counts."""
+        places = _counted("doc_places", "p", "doc_places_facet", "p.doc_rowid", scoped, total)
+        projects = _counted("doc_projects", "p", "doc_projects_project", "p.doc_rowid", scoped, total)
+        days = _counted("documents", "d", "documents_day", "d.rowid", scoped, total)
+        return {
+            "province": dict(conn.execute(f"SELECT p.province, count(*) FROM {places} GROUP BY 1").fetchall()),
+            "project": dict(conn.execute(f"SELECT p.project, count(*) FROM {projects} GROUP BY 1").fetchall()),
+            "date": dict(conn.execute(f"SELECT d.day, count(*) FROM {days} GROUP BY 1").fetchall()),
+        }
 
     # ---- small records ------------------------------------------------------
     def put_record(self, kind: str, record_id: str, data: dict[str, Any]) -> None:
@@ -673,6 +684,16 @@ class _WriteTransaction:
             conn.execute("ROLLBACK" if exc_type else "COMMIT")
         finally:
             self.backend._lock.release()
+
+
+def _counted(table: str, alias: str, index: str, rowid: str, scoped: bool, total: int) -> str:
+    """FROM clause counting a table's rows over the matched set: scan the narrow index and probe
+    matched, or, for a small set, look its rows up; the whole index when everything matches."""
+    if not scoped:
+        return f"{table} AS {alias} INDEXED BY {index}"
+    if total <= SMALL_SCOPE:
+        return f"matched AS m JOIN {table} AS {alias} ON {rowid} = m.rid"
+    return f"{table} AS {alias} INDEXED BY {index} CROSS JOIN matched AS m ON m.rid = {rowid}"
 
 
 def _top_buckets(counts: dict[str, int]) -> dict[str, int]:
