@@ -70,4 +70,4 @@ def enrich_on_dask(chunk_items: int = CHUNK_ITEMS) -> dict[str, Any]:
 def dask_enrich_flow(address: str | None, cluster_kwargs: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
     """enrich_on_dask bound to a cluster: the scheduler at address, or a LocalCluster (tests)."""
     runner = DaskTaskRunner(address=address) if address else DaskTaskRunner(cluster_kwargs=cluster_kwargs or {"n_workers": 2, "threads_per_worker": 1})
-    return enrich_on_dask.with_options(task_runner=runner)
+    return enrich_on_dask.with_options(task_runner=runner)  # type: ignore[arg-type]  # prefect-dask's generics lag Prefect's

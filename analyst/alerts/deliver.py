@@ -14,6 +14,7 @@ from collections.abc import Callable
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
+from functools import partial
 
 import httpx
 
@@ -47,9 +48,9 @@ def deliver_alerts(settings: Settings, backend: Backend, alerts: list[Alert], sl
     """Send each alert to every configured channel and store the outcome on the alert."""
     for alert in alerts:
         if settings.webhook_url:
-            alert.deliveries["webhook"] = _outcome(lambda a=alert: post_webhook(settings.webhook_url or "", a), WEBHOOK_ATTEMPTS, sleep)
+            alert.deliveries["webhook"] = _outcome(partial(post_webhook, settings.webhook_url, alert), WEBHOOK_ATTEMPTS, sleep)
         if settings.smtp_host and settings.smtp_to:
-            alert.deliveries["email"] = _outcome(lambda a=alert: send_email(settings, a), SMTP_ATTEMPTS, sleep)
+            alert.deliveries["email"] = _outcome(partial(send_email, settings, alert), SMTP_ATTEMPTS, sleep)
         if alert.deliveries:
             save_alert(backend, alert)
 

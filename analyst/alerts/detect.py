@@ -134,7 +134,7 @@ def build_alert(group: list[Candidate], now: datetime, backend: Backend) -> Aler
     projects = [project for project, _ in project_counts.most_common(MAX_PROJECTS)]
     if lead.subject.kind == "project":
         projects = [lead.subject.key, *[project for project in projects if project != lead.subject.key]][:MAX_PROJECTS]
-    project_names = {}
+    project_names: dict[str, str] = {}
     for document in documents:
         for project, name in document.enrichment.project_names.items():
             if project in projects:

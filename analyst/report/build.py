@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -216,65 +217,63 @@ def _place_names(places: list[Place]) -> list[str]:
     return list(dict.fromkeys(place_label(place) for place in places))
 
 
-def _top_issues(backend: Backend, stories: list[Story], previous: list[Story], days: list[date], tz: ZoneInfo) -> list[Trajectory]:
-    """Issues with the most stories this week (high-sensitivity ones first on ties)."""
-    records = {record.id: IssueRecord.model_validate(record.data) for record in backend.list_records(ISSUE_RECORD, limit=MAX_LISTED_ISSUES)}
+def _issue_keys(story: Story) -> list[str]:
+    found = story.document.enrichment.issue_id or (issue_key(story.document) or (None, None))[0]
+    return [found] if found else []
 
-    def grouped(items: list[Story]) -> dict[str, list[Story]]:
-        groups: dict[str, list[Story]] = {}
-        for story in items:
-            key = story.document.enrichment.issue_id or (issue_key(story.document) or (None, None))[0]
-            if key:
-                groups.setdefault(key, []).append(story)
-        return groups
 
-    now_groups, before_groups = grouped(stories), grouped(previous)
-    ranked = sorted(now_groups, key=lambda key: (-len(now_groups[key]), -_high(now_groups[key]), key))[:TOP_ISSUES]
-    trajectories = []
-    for key in ranked:
-        record = records.get(key)
-        members = now_groups[key]
-        trajectories.append(Trajectory(
-            key=record.key if record else key,
-            title=record.title if record else key,
-            kind=record.kind if record else "unassigned",
-            issue_id=record.id if record else None,
-            places=_place_names(record.places if record else [place for story in members for place in story.document.enrichment.places])[:3],
-            this_week=len(members),
-            last_week=len(before_groups.get(key, [])),
-            high_this_week=_high(members),
-            by_day=_by_day(before_groups.get(key, []) + members, days, tz),
+def _project_keys(story: Story) -> list[str]:
+    return list(dict.fromkeys(story.document.enrichment.projects))
+
+
+def _grouped(stories: list[Story], keys_of: Callable[[Story], list[str]]) -> dict[str, list[Story]]:
+    groups: dict[str, list[Story]] = {}
+    for story in stories:
+        for key in keys_of(story):
+            groups.setdefault(key, []).append(story)
+    return groups
+
+
+def _leaders(stories: list[Story], previous: list[Story], keys_of: Callable[[Story], list[str]], limit: int,
+             days: list[date], tz: ZoneInfo) -> list[tuple[str, Trajectory]]:
+    """The keys with the most stories this week (more high-sensitivity ones first on ties), and
+    their numbers; title, kind and places are filled in by the caller."""
+    now_groups, before_groups = _grouped(stories, keys_of), _grouped(previous, keys_of)
+    ranked = sorted(now_groups, key=lambda key: (-len(now_groups[key]), -_high(now_groups[key]), key))[:limit]
+    return [
+        (key, Trajectory(
+            key=key, title=key, kind="", places=_place_names([place for story in now_groups[key] for place in story.document.enrichment.places])[:3],
+            this_week=len(now_groups[key]), last_week=len(before_groups.get(key, [])), high_this_week=_high(now_groups[key]),
+            by_day=_by_day(before_groups.get(key, []) + now_groups[key], days, tz),
         ))
+        for key in ranked
+    ]
+
+
+def _top_issues(backend: Backend, stories: list[Story], previous: list[Story], days: list[date], tz: ZoneInfo) -> list[Trajectory]:
+    """Issues with the most stories this week, titled from their issue records."""
+    records = {record.id: IssueRecord.model_validate(record.data) for record in backend.list_records(ISSUE_RECORD, limit=MAX_LISTED_ISSUES)}
+    trajectories = []
+    for key, trajectory in _leaders(stories, previous, _issue_keys, TOP_ISSUES, days, tz):
+        record = records.get(key)
+        if record is None:  # documents indexed after the last issue regrouping
+            trajectories.append(trajectory.model_copy(update={"kind": "unassigned"}))
+            continue
+        trajectories.append(trajectory.model_copy(update={
+            "key": record.key, "title": record.title, "kind": record.kind, "issue_id": record.id, "places": _place_names(record.places)[:3],
+        }))
     return trajectories
 
 
 def _top_projects(stories: list[Story], previous: list[Story], days: list[date], tz: ZoneInfo) -> list[Trajectory]:
-    def grouped(items: list[Story]) -> dict[str, list[Story]]:
-        groups: dict[str, list[Story]] = {}
-        for story in items:
-            for project in dict.fromkeys(story.document.enrichment.projects):
-                groups.setdefault(project, []).append(story)
-        return groups
-
-    now_groups, before_groups = grouped(stories), grouped(previous)
-    ranked = sorted(now_groups, key=lambda key: (-len(now_groups[key]), -_high(now_groups[key]), key))[:TOP_PROJECTS]
-    trajectories = []
-    for key in ranked:
-        members = now_groups[key]
-        names: dict[str, str] = {}
-        for story in members:
-            names.update(story.document.enrichment.project_names)
-        trajectories.append(Trajectory(
-            key=key,
-            title=project_label(key, names),
-            kind="project",
-            places=_place_names([place for story in members for place in story.document.enrichment.places])[:3],
-            this_week=len(members),
-            last_week=len(before_groups.get(key, [])),
-            high_this_week=_high(members),
-            by_day=_by_day(before_groups.get(key, []) + members, days, tz),
-        ))
-    return trajectories
+    """Projects named by the most stories this week."""
+    names: dict[str, str] = {}
+    for story in stories:
+        names.update(story.document.enrichment.project_names)
+    return [
+        trajectory.model_copy(update={"title": project_label(key, names), "kind": "project"})
+        for key, trajectory in _leaders(stories, previous, _project_keys, TOP_PROJECTS, days, tz)
+    ]
 
 
 def _high(stories: list[Story]) -> int:
