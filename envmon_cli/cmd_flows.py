@@ -94,7 +94,10 @@ def print_ingest(summary: dict[str, Any]) -> None:
     console.print(Text(f"crawled {summary['crawled']}/{len(summary['sources'])} sources; enriched {enrich.get('enriched', 0)} documents"
                        + (f" ({topics})" if topics else "") + f"; indexed {index.get('indexed', 0)}; "
                        f"{issues.get('issues', 0)} issues ({issues.get('documents_updated', 0)} documents re-tagged)"))
+    failed_sources = {source["source"] for source in summary["sources"] if source.get("status") != "ok"}
     for failure in summary["failures"]:
+        if summary["nothing_reachable"] and failure.split(":", 1)[0] in failed_sources:
+            continue  # every source failed: the table and the closing sentence say it once
         err_console.print(Text(f"  {failure}", style="yellow"))
 
 

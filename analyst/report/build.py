@@ -172,7 +172,7 @@ def build_report(backend: Backend, week: str, now: datetime, tz: ZoneInfo) -> We
         },
         alerts=[
             {"id": alert.id, "title": alert.title, "kind": alert.kind, "raised_at": alert.raised_at.astimezone(tz).isoformat(), "score": alert.score}
-            for alert in alerts_between(backend, start, start + timedelta(days=7))
+            for alert in sorted(alerts_between(backend, start, start + timedelta(days=7)), key=lambda alert: (alert.raised_at, alert.score), reverse=True)
         ],
     )
 
