@@ -10,6 +10,7 @@ sequence because per-site politeness (concurrency, delay) is enforced per crawle
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import sys
@@ -22,6 +23,7 @@ from scrapy.settings import Settings as ScrapySettings
 from scrapy.utils.reactor import install_reactor
 from twisted.internet import defer
 
+from crawlers.extraction_pool import GC_THRESHOLDS
 from crawlers.report import SourceSummary
 from crawlers.sources import CrawlOptions, Source, load_sources
 from crawlers.spiders import SPIDERS
@@ -38,7 +40,8 @@ def scrapy_settings(envmon: Settings, options: CrawlOptions, overrides: dict[str
     settings.setmodule("crawlers.settings", priority="project")
     chosen: dict[str, Any] = {
         "CLOSESPIDER_TIMEOUT": options.source_timeout_s,
-        "DOWNLOAD_TIMEOUT": min(options.download_timeout_s or settings.getfloat("DOWNLOAD_TIMEOUT"), options.source_timeout_s),
+        # Half the source budget at most: robots.txt and the start page may both have to time out.
+        "DOWNLOAD_TIMEOUT": min(options.download_timeout_s or settings.getfloat("DOWNLOAD_TIMEOUT"), options.source_timeout_s / 2),
         "ENVMON_RESOLVE": dict(options.resolve),
         "ENVMON_ALLOW_PRIVATE_NETWORKS": envmon.allow_private_networks,
         "ENVMON_SETTINGS": envmon,
@@ -51,6 +54,8 @@ def scrapy_settings(envmon: Settings, options: CrawlOptions, overrides: dict[str
         chosen["AUTOTHROTTLE_ENABLED"] = options.autothrottle
     if options.retry_backoff_s is not None:
         chosen["RETRY_BACKOFF_BASE"] = options.retry_backoff_s
+    if options.extraction_processes is not None:
+        chosen["EXTRACTION_PROCESSES"] = options.extraction_processes
     settings.setdict(chosen, priority="project")
     settings.setdict(overrides or {}, priority="cmdline")
     return settings
@@ -67,6 +72,8 @@ def crawl_sources(envmon: Settings, sources: list[Source], options: CrawlOptions
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
     install_reactor(settings.get("TWISTED_REACTOR"))
     runner = CrawlerRunner(settings)
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
 
     @defer.inlineCallbacks
     def one_after_another():  # type: ignore[no-untyped-def]
@@ -88,8 +95,10 @@ def crawl_sources(envmon: Settings, sources: list[Source], options: CrawlOptions
 
     from twisted.internet import reactor
 
-    done = one_after_another()
-    done.addBoth(lambda _: reactor.stop())  # type: ignore[attr-defined]
+    def begin() -> None:
+        one_after_another().addBoth(lambda _: reactor.stop())  # type: ignore[attr-defined]
+
+    reactor.callWhenRunning(begin)  # type: ignore[attr-defined]
     reactor.run()  # type: ignore[attr-defined]
 
 

@@ -28,6 +28,9 @@ DEFAULT_REQUEST_HEADERS = {
 # At most two requests in flight per site, never faster than one every DOWNLOAD_DELAY seconds
 # (jittered), and AutoThrottle slows further down when the site answers slowly.
 CONCURRENT_REQUESTS = 8
+# Items processed in parallel per response. An article page yields one item and Scrapy starts
+# this many workers for every response, so the library default (100) only costs task churn.
+CONCURRENT_ITEMS = 8
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
 DOWNLOAD_DELAY = 1.0
 # The lowest delay a sources.toml may ask for on a public site; loopback test sites may go lower.
@@ -44,6 +47,17 @@ AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_ENABLED = True
 RETRY_TIMES = 2
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# Network failures worth a second try. Not DNS failures: a name that does not resolve now will
+# not resolve a few seconds later, and retrying it only delays the report of an unreachable source.
+RETRY_EXCEPTIONS = [
+    "scrapy.exceptions.DownloadConnectionRefusedError",
+    "scrapy.exceptions.DownloadFailedError",
+    "scrapy.exceptions.DownloadTimeoutError",
+    "scrapy.exceptions.ResponseDataLossError",
+    "twisted.internet.error.ConnectionDone",
+    "twisted.internet.error.ConnectError",
+    "twisted.internet.error.ConnectionLost",
+]
 # Wait RETRY_BACKOFF_BASE * 2**attempt seconds (or the site's Retry-After), capped.
 RETRY_BACKOFF_BASE = 2.0
 RETRY_BACKOFF_MAX = 60.0
@@ -88,6 +102,10 @@ DNSCACHE_ENABLED = True
 ENVMON_ALLOW_PRIVATE_NETWORKS = False
 # Hosts-file style overrides {"name": "ip"} from the [crawl] table (staging sites, tests).
 ENVMON_RESOLVE = {}
+
+# Article extraction (the expensive step) runs in this many worker processes, overlapping
+# with downloads; 0 extracts inside the crawl process.
+EXTRACTION_PROCESSES = 1
 
 # ---- process hygiene ------------------------------------------------------------------
 # Neither the telnet console nor the remote-control HTTP endpoint: a crawl opens no ports.

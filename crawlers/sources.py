@@ -89,6 +89,7 @@ class CrawlOptions(BaseModel):
     source_timeout_s: float = Field(default=600, gt=0, le=86_400, description="Wall-clock budget per source.")
     parallel_sources: int = Field(default=2, ge=1, le=16, description="Sources on different hosts crawled at once.")
     retry_backoff_s: float | None = Field(default=None, ge=0, le=600)
+    extraction_processes: int | None = Field(default=None, ge=0, le=16, description="0 extracts in the crawl process.")
     resolve: dict[str, str] = Field(default_factory=dict, description="Hosts-file style overrides: name → IP.")
 
     @field_validator("resolve")
@@ -146,7 +147,8 @@ def _one_sentence(path: Path, raw: dict[str, Any], exc: ValidationError) -> str:
         index = loc[1]
         tables = raw.get("source") if isinstance(raw.get("source"), list) else []
         name = tables[index].get("name") if index < len(tables) and isinstance(tables[index], dict) else None
-        table = f"[[source]] #{index + 1}" + (f" ({name!r})" if isinstance(name, str) else "")
+        # No square brackets: the CLI prints messages through Rich, which reads them as markup.
+        table = f"source table #{index + 1}" + (f" ({name!r})" if isinstance(name, str) else "")
         field = ".".join(str(part) for part in loc[2:]) or "table"
         if error.get("type") == "extra_forbidden":
             return f"{path.name}: {table} has an unknown field {field!r}; remove it or fix its spelling."
@@ -156,10 +158,10 @@ def _one_sentence(path: Path, raw: dict[str, Any], exc: ValidationError) -> str:
     if loc[:1] == ["crawl"]:
         field = ".".join(str(part) for part in loc[1:]) or "table"
         if error.get("type") == "extra_forbidden":
-            return f"{path.name}: [crawl] has an unknown field {field!r}; remove it or fix its spelling."
-        return f"{path.name}: [crawl] field {field!r} is invalid ({message}); fix it."
+            return f"{path.name}: the crawl table has an unknown field {field!r}; remove it or fix its spelling."
+        return f"{path.name}: the crawl table's field {field!r} is invalid ({message}); fix it."
     if loc == ["source"]:
-        return f"{path.name}: no [[source]] tables found ({message}); add at least one."
+        return f"{path.name}: no source tables found ({message}); add at least one."
     if not loc:
-        return f"{path.name}: {message}; fix the [[source]] tables."
-    return f"{path.name}: top-level {'.'.join(map(str, loc))!r} is invalid ({message}); only [crawl] and [[source]] are allowed."
+        return f"{path.name}: {message}; fix the source tables."
+    return f"{path.name}: top-level {'.'.join(map(str, loc))!r} is invalid ({message}); only a crawl table and source tables are allowed."

@@ -18,7 +18,8 @@ from scrapy.http import HtmlResponse, Response, TextResponse
 from twisted.python.failure import Failure
 
 from crawlers.crawlstate import CrawlState
-from crawlers.extraction import ExtractionError, extract_article
+from crawlers.extraction import ExtractionError
+from crawlers.extraction_pool import ArticleExtractor
 from crawlers.items import CrawledItem, PageVisit
 from crawlers.outcomes import (
     FETCHED,
@@ -58,10 +59,13 @@ class SourceSpider(scrapy.Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.state = CrawlState.for_crawler(crawler)
         spider.envmon = crawler.settings["ENVMON_SETTINGS"]
+        spider.extractor = ArticleExtractor.shared(crawler.settings.getint("EXTRACTION_PROCESSES"))
+        spider.extractor.start()
         return spider
 
     state: CrawlState
     envmon: Settings
+    extractor: ArticleExtractor
 
     async def start(self) -> AsyncIterator[Any]:
         yield self.page_request(self.source.url, self.parse_start, start=True)
@@ -146,7 +150,7 @@ class SourceSpider(scrapy.Spider):
             commit_at_close=commit_at_close,
         )
 
-    def parse_article(self, response: Response) -> Iterator[CrawledItem]:
+    async def parse_article(self, response: Response) -> AsyncIterator[CrawledItem]:
         count(self.crawler.stats, FETCHED)
         if not is_html(response):
             count(self.crawler.stats, "not_html")
@@ -154,7 +158,7 @@ class SourceSpider(scrapy.Spider):
             return
         assert isinstance(response, TextResponse)
         try:
-            article = extract_article(response.text, response.url, self.envmon.tz)
+            article = await self.extractor.extract(response.text, response.url, self.envmon.timezone)
         except ExtractionError as exc:
             count(self.crawler.stats, "parse")
             log.info("%s: skipped, %s", response.url, exc)
