@@ -125,10 +125,11 @@ def _sapo(tree: lxml_html.HtmlElement, description: str | None) -> str | None:
     """The on-page lead paragraph, confirmed by the page's declared description."""
     if not description:
         return None
-    wanted = fold(description)[:60]
+    # Both come from the same page in the same normalisation: lower-casing is enough to compare.
+    wanted = description.lower()
     for element in tree.xpath(SAPO_XPATH)[:20]:
         candidate = " ".join(element.text_content().split())
-        if len(candidate) >= MIN_SAPO_CHARS and (wanted in fold(candidate) or fold(candidate)[:60] in fold(description)):
+        if len(candidate) >= MIN_SAPO_CHARS and (wanted[:60] in candidate.lower() or candidate.lower()[:60] in wanted):
             return nfc(candidate)
     return None
 

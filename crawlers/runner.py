@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # Each spider closes itself at source_timeout_s; a process still alive this much after its
 # sources' combined budget (a download stuck past every timeout) is killed.
 KILL_GRACE_S = 10.0
+MIN_KILL_GRACE_S = 5.0  # process start-up and shutdown alone take a couple of seconds
 STDERR_TAIL_CHARS = 400
 
 
@@ -72,7 +73,7 @@ def check_politeness(options: CrawlOptions, settings: Settings) -> None:
     """A delay below the polite minimum is for loopback test sites only."""
     if options.download_delay is not None and options.download_delay < crawl_defaults.MIN_DOWNLOAD_DELAY and not settings.allow_private_networks:
         raise ConfigError(
-            f"[crawl] download_delay = {options.download_delay} is below the polite minimum of "
+            f"The crawl table's download_delay = {options.download_delay} is below the polite minimum of "
             f"{crawl_defaults.MIN_DOWNLOAD_DELAY} s; raise it (lower delays are for loopback test sites only)."
         )
 
@@ -103,7 +104,7 @@ def _crawl_in_subprocess(
         command = [sys.executable, "-m", "crawlers.crawl_source", "--sources", str(path), "--summaries", str(summaries), "--overrides", json.dumps(overrides)]
         for source in group:
             command += ["--source", source.name]
-        budget = len(group) * options.source_timeout_s + KILL_GRACE_S
+        budget = len(group) * options.source_timeout_s + min(KILL_GRACE_S, max(MIN_KILL_GRACE_S, options.source_timeout_s))
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_child_env(settings), start_new_session=True)
         killed = False
         try:
