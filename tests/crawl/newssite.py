@@ -239,7 +239,11 @@ BOILERPLATE = (
 
 def sources_toml(news_base: str, forum_base: str | None = None, **crawl: Any) -> str:
     """A sources file for the loopback sites, fast settings for tests."""
-    options = {"download_delay": 0, "autothrottle": False, "retry_backoff_s": 0.05, "source_timeout_s": 60, "parallel_sources": 3, **crawl}
+    options = {
+        "download_delay": 0, "autothrottle": False, "retry_backoff_s": 0.05, "source_timeout_s": 60, "parallel_sources": 3,
+        "extraction_processes": 0,  # in-process: each worker would add a second of start-up per crawl
+        **crawl,
+    }
     lines = ["[crawl]"] + [f"{key} = {json.dumps(value)}" for key, value in options.items() if not isinstance(value, dict)]
     for key, value in options.items():
         if isinstance(value, dict):

@@ -25,15 +25,15 @@ def test_default_sources_cover_national_ministry_and_provincial_press():
     ("body", "fragments"),
     [
         ('[[source]]\nname = "a"\nkind = "rss"\nurl = "https://a.vn/rss"\n\n[[source]]\nname = "b"\nkind = "telegram"\nurl = "https://b.vn"\n',
-         ["[[source]] #2", "'b'", "'kind'"]),
-        ('[[source]]\nname = "a"\nkind = "rss"\n', ["[[source]] #1", "'a'", "'url'", "lacks"]),
+         ["source table #2", "'b'", "'kind'"]),
+        ('[[source]]\nname = "a"\nkind = "rss"\n', ["source table #1", "'a'", "'url'", "lacks"]),
         ('[[source]]\nname = "a"\nkind = "rss"\nurl = "https://a.vn/rss"\nfolow = ".x a"\n', ["#1", "'folow'", "unknown field"]),
         ('[[source]]\nname = "a"\nkind = "rss"\nurl = "ftp://a.vn/rss"\n', ["#1", "'url'", "http"]),
         ('[[source]]\nname = "a"\nkind = "listing"\nurl = "https://a.vn/"\nmax_pages = 0\n', ["#1", "'max_pages'"]),
-        ('[crawl]\nresolve = { "a.vn" = "not-an-ip" }\n[[source]]\nname = "a"\nkind = "rss"\nurl = "https://a.vn/rss"\n', ["[crawl]", "'resolve", "not an IP"]),
+        ('[crawl]\nresolve = { "a.vn" = "not-an-ip" }\n[[source]]\nname = "a"\nkind = "rss"\nurl = "https://a.vn/rss"\n', ["crawl table", "'resolve", "not an IP"]),
         ('[[source]]\nname = "a"\nkind = "rss"\nurl = "https://a.vn/rss"\n[[source]]\nname = "a"\nkind = "rss"\nurl = "https://a.vn/2"\n', ["duplicate source name 'a'"]),
         ('[[source]\nname = "a"\n', ["not valid TOML"]),
-        ("", ["no [[source]] tables"]),
+        ("", ["no source tables"]),
     ],
 )
 def test_malformed_sources_file_ends_in_one_sentence(tmp_path, body, fragments):
