@@ -18,9 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from scrapy.crawler import CrawlerRunner
+from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
-from scrapy.utils.reactor import install_reactor
 from twisted.internet import defer
 
 from crawlers.extraction_pool import GC_THRESHOLDS
@@ -70,18 +69,18 @@ def crawl_sources(envmon: Settings, sources: list[Source], options: CrawlOptions
     settings = scrapy_settings(envmon, options, overrides)
     # Our root handlers (index.logs) receive Scrapy's records; its per-request lines are noise.
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
-    install_reactor(settings.get("TWISTED_REACTOR"))
-    runner = CrawlerRunner(settings)
+    # CrawlerProcess installs the reactor and our guarded DNS resolver (TWISTED_DNS_RESOLVER).
+    process = CrawlerProcess(settings)
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
 
     @defer.inlineCallbacks
     def one_after_another():  # type: ignore[no-untyped-def]
         for source in sources:
-            crawler = runner.create_crawler(SPIDERS[source.kind])
+            crawler = process.create_crawler(SPIDERS[source.kind])
             started = time.monotonic()
             try:
-                yield runner.crawl(crawler, source=source)
+                yield process.crawl(crawler, source=source)
             except Exception:  # a crawler that fails to start must not stop the others
                 log.exception("crawl of %s failed to run", source.name)
                 continue
@@ -93,13 +92,19 @@ def crawl_sources(envmon: Settings, sources: list[Source], options: CrawlOptions
                 source.name, summary.status, summary.fetched, summary.new, summary.changed, summary.unchanged, summary.errors or "none",
             )
 
+    # The first crawler created installs the reactor Scrapy is configured for; importing
+    # twisted.internet.reactor any earlier would install the default one instead.
+    done = one_after_another()
+    if done.called:
+        return  # every source failed before it needed the network
+    done.addBoth(_stop_reactor)
+    process.start(stop_after_crawl=False)
+
+
+def _stop_reactor(_: object) -> None:
     from twisted.internet import reactor
 
-    def begin() -> None:
-        one_after_another().addBoth(lambda _: reactor.stop())  # type: ignore[attr-defined]
-
-    reactor.callWhenRunning(begin)  # type: ignore[attr-defined]
-    reactor.run()  # type: ignore[attr-defined]
+    reactor.stop()  # type: ignore[attr-defined]
 
 
 def _write(path: Path, summary: SourceSummary) -> None:

@@ -91,7 +91,8 @@ def _child_env(settings: Settings) -> dict[str, str]:
     env["ENVMON_DATA_DIR"] = str(settings.data_dir)
     env["ENVMON_TIMEZONE"] = settings.timezone
     env["ENVMON_ALLOW_PRIVATE_NETWORKS"] = "1" if settings.allow_private_networks else "0"
-    env.setdefault("PYTHONHASHSEED", "0")
+    if settings.pseudonym_secret is not None:  # the same pseudonyms as this process, wherever the key came from
+        env["ENVMON_PSEUDONYM_SECRET"] = settings.pseudonym_secret.get_secret_value()
     return env
 
 

@@ -80,3 +80,25 @@ def test_unknown_source_name_is_refused_with_the_choices(cli, sources_file, data
     result = cli("crawl", "--sources", str(sources_file(sources_toml("http://127.0.0.1:9"))), "--source", "nope")
     assert result.exit_code == 2
     assert "No source named 'nope'" in result.output and "xanh-moi-truong" in result.output
+
+
+def test_public_looking_name_resolving_to_loopback_and_metadata_address_are_refused(cli, news_site, sources_file, data_dir, monkeypatch):
+    """Hosts-style resolution (the [crawl] resolve table) answers 127.0.0.1 for an innocent name."""
+    text = (
+        '[crawl]\ndownload_delay = 1\nextraction_processes = 0\nresolve = { "tin-moi-truong.example.vn" = "127.0.0.1" }\n'
+        f'[[source]]\nname = "ten-mien-thuong"\nkind = "rss"\nurl = "http://tin-moi-truong.example.vn:{news_site.port}/rss/moi-truong.rss"\n'
+        '[[source]]\nname = "metadata"\nkind = "rss"\nurl = "http://169.254.169.254/latest/meta-data/"\n'
+    )
+    path = sources_file(text)
+    refused = cli("crawl", "--sources", str(path), "--json")
+    assert refused.exit_code != 0
+    summaries = {summary["source"]: summary for summary in json.loads(refused.stdout)["sources"]}
+    assert summaries["ten-mien-thuong"]["message"].startswith("private: tin-moi-truong.example.vn (127.0.0.1) is a loopback address")
+    assert summaries["metadata"]["message"].startswith("private: 169.254.169.254 is a link-local address")
+    assert news_site.hits == []
+
+    monkeypatch.setenv("ENVMON_ALLOW_PRIVATE_NETWORKS", "1")  # the same name really leads to the loopback site
+    allowed = cli("crawl", "--sources", str(path), "--source", "ten-mien-thuong", "--json")
+    assert allowed.exit_code == 0, allowed.output
+    assert json.loads(allowed.stdout)["sources"][0]["status"] == "ok"
+    assert [hit.headers["host"] for hit in news_site.requested("/rss/moi-truong.rss")] == [f"tin-moi-truong.example.vn:{news_site.port}"]
