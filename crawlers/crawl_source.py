@@ -104,7 +104,7 @@ def crawl_sources(envmon: Settings, sources: list[Source], options: CrawlOptions
 def _stop_reactor(_: object) -> None:
     from twisted.internet import reactor
 
-    reactor.stop()  # type: ignore[attr-defined]
+    reactor.stop()  # type: ignore[attr-defined,misc]
 
 
 def _write(path: Path, summary: SourceSummary) -> None:

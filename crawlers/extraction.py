@@ -11,10 +11,12 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, tzinfo
+from typing import Any
 
 import trafilatura
 from lxml import etree
 from lxml import html as lxml_html
+from trafilatura.settings import Document
 
 from crawlers.metadata import PageMetadata, read_metadata
 from index.dates import DateParseError, parse_datetime
@@ -91,7 +93,9 @@ def extract_article(html: str, url: str, tz: tzinfo) -> ExtractedArticle:
         date_extraction_params=DATE_PARAMS,
         prune_xpath=PRUNE_XPATH,
     )
-    found = document.as_dict() if document is not None else {}
+    found: dict[str, Any] = {}
+    if isinstance(document, Document):  # as_dict=False: trafilatura's Document object
+        found = document.as_dict()
     title = _title(found.get("title"), meta)
     text = _clean_text(found.get("text") or "", title, sapo, [*meta.authors, found.get("author") or ""])
     if not text and meta.article_body:

@@ -101,7 +101,7 @@ DNSCACHE_ENABLED = True
 # Set from ENVMON_ALLOW_PRIVATE_NETWORKS by the runner; only tests and the demo turn it on.
 ENVMON_ALLOW_PRIVATE_NETWORKS = False
 # Hosts-file style overrides {"name": "ip"} from the [crawl] table (staging sites, tests).
-ENVMON_RESOLVE = {}
+ENVMON_RESOLVE: dict[str, str] = {}
 
 # Article extraction (the expensive step) runs in this many worker processes, overlapping
 # with downloads; 0 extracts inside the crawl process.

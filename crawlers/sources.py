@@ -145,7 +145,8 @@ def _one_sentence(path: Path, raw: dict[str, Any], exc: ValidationError) -> str:
     message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
     if loc[:1] == ["source"] and len(loc) >= 2 and isinstance(loc[1], int):
         index = loc[1]
-        tables = raw.get("source") if isinstance(raw.get("source"), list) else []
+        listed = raw.get("source")
+        tables: list[Any] = listed if isinstance(listed, list) else []
         name = tables[index].get("name") if index < len(tables) and isinstance(tables[index], dict) else None
         # No square brackets: the CLI prints messages through Rich, which reads them as markup.
         table = f"source table #{index + 1}" + (f" ({name!r})" if isinstance(name, str) else "")

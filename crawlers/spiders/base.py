@@ -11,7 +11,7 @@ import hashlib
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import scrapy
 from scrapy.http import HtmlResponse, Response, TextResponse
@@ -20,6 +20,7 @@ from twisted.python.failure import Failure
 from crawlers.crawlstate import CrawlState
 from crawlers.extraction import ExtractionError
 from crawlers.extraction_pool import ArticleExtractor
+from crawlers.feeds import FeedError, unpack
 from crawlers.items import CrawledItem, PageVisit
 from crawlers.outcomes import (
     FETCHED,
@@ -39,6 +40,7 @@ from index.records import HttpMeta, RawItem, SourceKind
 from index.settings import Settings
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
@@ -138,6 +140,20 @@ class SourceSpider(scrapy.Spider):
         if unchanged:
             count(self.crawler.stats, UNCHANGED)
         return key, body_hash, unchanged
+
+    def read_xml(self, response: Response, parse: Callable[[bytes], T]) -> tuple[str, str, T] | None:
+        """A feed or sitemap, parsed: (url key, body hash, document); None when it is unchanged
+        since the last crawl or unreadable (then counted as a parse error)."""
+        key, body_hash, unchanged = self.note_page(response)
+        if unchanged:
+            return None
+        try:
+            document = parse(unpack(response.body, self.settings.getint("DOWNLOAD_MAXSIZE")))
+        except FeedError as exc:
+            count(self.crawler.stats, "parse")
+            log.warning("%s: %s unreadable: %s", self.source.name, response.url, exc)
+            return None
+        return key, body_hash, document
 
     def page_visit(self, response: Response, key: str, body_hash: str, *, next_url: str | None = None, commit_at_close: bool = False) -> PageVisit:
         return PageVisit(

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
 from scrapy.http import Response
 
-from crawlers.feeds import FeedError, parse_feed, unpack
-from crawlers.outcomes import count
+from crawlers.feeds import parse_feed
 from crawlers.spiders.base import SourceSpider
 from index.records import SourceKind
-
-log = logging.getLogger(__name__)
 
 
 class RssSpider(SourceSpider):
@@ -24,15 +20,10 @@ class RssSpider(SourceSpider):
     source_kind = SourceKind.RSS
 
     def parse_start(self, response: Response) -> Iterator[Any]:
-        key, body_hash, unchanged = self.note_page(response)
-        if unchanged:
+        read = self.read_xml(response, parse_feed)
+        if read is None:
             return
-        try:
-            entries = parse_feed(unpack(response.body, self.settings.getint("DOWNLOAD_MAXSIZE")))
-        except FeedError as exc:
-            count(self.crawler.stats, "parse")
-            log.warning("%s: feed %s unreadable: %s", self.source.name, response.url, exc)
-            return
+        key, body_hash, entries = read
         for entry in entries:
             if self.is_too_old(entry.lastmod):
                 continue

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urljoin
 
 from scrapy.http import Response
 
-from crawlers.feeds import FeedError, parse_sitemap, unpack
+from crawlers.feeds import parse_sitemap
 from crawlers.outcomes import UNCHANGED, count
 from crawlers.spiders.base import SourceSpider
 from crawlers.urls import canonicalise_url
 from index.records import SourceKind
 
-log = logging.getLogger(__name__)
 MAX_SITEMAP_DEPTH = 2  # index → index → urlset is the deepest real sites go
 
 
@@ -26,15 +24,10 @@ class SitemapSpider(SourceSpider):
     source_kind = SourceKind.SITEMAP
 
     def parse_start(self, response: Response) -> Iterator[Any]:
-        key, body_hash, unchanged = self.note_page(response)
-        if unchanged:
+        read = self.read_xml(response, parse_sitemap)
+        if read is None:
             return
-        try:
-            sitemap = parse_sitemap(unpack(response.body, self.settings.getint("DOWNLOAD_MAXSIZE")))
-        except FeedError as exc:
-            count(self.crawler.stats, "parse")
-            log.warning("%s: sitemap %s unreadable: %s", self.source.name, response.url, exc)
-            return
+        key, body_hash, sitemap = read
         depth = response.meta.get("sitemap_depth", 0)
         for entry in sitemap.entries:
             url = urljoin(response.url, entry.url)
