@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,6 +42,7 @@ class Hit:
     path: str
     headers: dict[str, str]
     status: int = 0
+    at: float = field(default_factory=time.monotonic)
 
 
 class LoopbackSite:
