@@ -40,7 +40,7 @@ def test_ingest_with_one_failing_source_indexes_the_others_and_reports_the_failu
     summary = ingest(sources=str(sources), crawl_retries=0)
 
     statuses = {source["source"]: source["status"] for source in summary["sources"]}
-    assert statuses == {"bao-bien-cuong": "ok", "dien-dan-huu-lung": "ok", "bao-tat-may": "failed"}
+    assert statuses == {"bao-bien-cuong": "ok", "dien-dan-huu-lung": "ok", "bao-tat-may": "failed"}, summary["sources"]
     assert any(failure.startswith("bao-tat-may: failed") for failure in summary["failures"])
     assert summary["crawled"] == 2 and not summary["nothing_reachable"]
     expected = len(articles()) + len(thread()["post"])
