@@ -61,6 +61,7 @@ def scrapy_settings(envmon: Settings, options: CrawlOptions, overrides: dict[str
 
 
 def summary_path(folder: Path, name: str) -> Path:
+    """Where a source's summary JSON is written."""
     return folder / f"{name}.json"
 
 
@@ -114,6 +115,7 @@ def _write(path: Path, summary: SourceSummary) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Command-line entry of the crawl subprocess."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sources", type=Path, required=True)
     parser.add_argument("--source", action="append", required=True, help="A source name (repeatable; crawled in order).")

@@ -40,6 +40,7 @@ class UrlMemo:
 
     @property
     def has_validators(self) -> bool:
+        """True when a conditional GET is possible."""
         return bool(self.etag or self.last_modified)
 
 
@@ -53,6 +54,7 @@ class TextOwner:
 
     @classmethod
     def of(cls, record: RawItem) -> TextOwner:
+        """The owner record of a text: the item itself, its text left out."""
         return cls(record.model_dump(mode="json", exclude={"text", "alt_urls"}), list(record.alt_urls))
 
     @property
@@ -64,6 +66,7 @@ class TextOwner:
         return self.record.get("url")
 
     def knows(self, canonical_url: str | None) -> bool:
+        """True when this URL is the owner's or one of its alternates."""
         return canonical_url is None or canonical_url == self.record.get("canonical_url") or canonical_url in self.alt_urls
 
     def with_alternate(self, found: RawItem) -> RawItem:
@@ -88,17 +91,21 @@ class CrawlState:
         return state
 
     def close(self) -> None:
+        """Close the state database connection."""
         self.store.close()
 
     # ---- reading ----------------------------------------------------------------------
     def url_memo(self, url_key: str) -> UrlMemo | None:
+        """What the last crawl remembered about a canonical URL."""
         value = self.store.get_memo(URL_NAMESPACE, url_key)
         return UrlMemo(**{k: v for k, v in value.items() if k in UrlMemo.__dataclass_fields__}) if isinstance(value, dict) else None
 
     def stored_hash(self, item_id: str) -> str | None:
+        """Content hash of the version of an item already in the spool."""
         return self.store.seen_hashes(SEEN_NAMESPACE, [item_id]).get(item_id)
 
     def text_owner(self, content_hash: str) -> TextOwner | None:
+        """The item already holding this text, if any."""
         value = self.store.get_memo(TEXT_NAMESPACE, content_hash)
         return TextOwner(**value) if isinstance(value, dict) else None
 
@@ -114,4 +121,5 @@ class CrawlState:
         self.store.mark_seen(SEEN_NAMESPACE, items)
 
     def remember_text(self, content_hash: str, owner: TextOwner) -> None:
+        """Record which item holds a text (and its alternate URLs)."""
         self.store.put_memo(TEXT_NAMESPACE, content_hash, asdict(owner))

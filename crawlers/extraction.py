@@ -58,6 +58,7 @@ class ExtractionError(ValueError):
 
 @dataclass
 class ExtractedArticle:
+    """What extraction found on a page; text is NFC, without boilerplate."""
     title: str | None
     text: str
     published_at: datetime | None

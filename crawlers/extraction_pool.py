@@ -84,6 +84,7 @@ class ArticleExtractor:
             raise ExtractionError("the extraction worker crashed on this page") from None
 
     def close(self) -> None:
+        """Stop the workers (pages in flight are abandoned)."""
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None

@@ -37,6 +37,7 @@ class FeedEntry:
 
 @dataclass
 class Sitemap:
+    """A parsed sitemap: links to other sitemaps (an index) or to pages."""
     is_index: bool
     entries: list[FeedEntry]
 

@@ -73,6 +73,7 @@ ENGINES = (XENFORO, VBULLETIN)
 
 @dataclass
 class ForumPost:
+    """One post, its author already a pseudonym and quotes of others removed."""
     post_id: str
     author_pseudonym: str | None
     published: str | None
@@ -82,6 +83,7 @@ class ForumPost:
 
 @dataclass
 class ForumPage:
+    """What a forum page holds: posts of a thread, or links to threads."""
     engine: str | None
     title: str | None
     posts: list[ForumPost]

@@ -153,6 +153,7 @@ class SpoolWriterPipeline:
         return item
 
     def close_spider(self) -> None:
+        """Flush; remember feeds only when no transient error means their articles need a retry."""
         self.flush()
         transient = {kind: n for kind, n in counted_errors(self.stats.get_stats()).items() if kind in TRANSIENT_KINDS}
         if self._deferred_pages and not transient:
@@ -162,6 +163,7 @@ class SpoolWriterPipeline:
         self.state.close()
 
     def flush(self) -> None:
+        """Append buffered records to the spool, then remember them and the pages read."""
         items, self._items = self._items, []
         if items:
             self.spool.append([item.record for item in items])

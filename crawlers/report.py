@@ -30,6 +30,7 @@ class NothingCrawled(EnvmonError):
 
 @dataclass
 class SourceSummary:
+    """What one source's crawl did: counters, error kinds, and why it failed if it did."""
     source: str
     kind: str
     url: str
@@ -77,6 +78,7 @@ class SourceSummary:
 
     @property
     def error_count(self) -> int:
+        """Failed requests of every kind."""
         return sum(self.errors.values())
 
     def as_json(self) -> dict[str, Any]:
@@ -85,6 +87,7 @@ class SourceSummary:
 
 @dataclass
 class CrawlReport:
+    """The summaries of one run, in sources-file order."""
     sources: list[SourceSummary] = field(default_factory=list)
 
     @property
@@ -93,6 +96,7 @@ class CrawlReport:
         return [summary for summary in self.sources if summary.status == OK or (summary.status == TIMEOUT and summary.fetched)]
 
     def total(self, name: str) -> int:
+        """A counter summed over every source."""
         return sum(int(getattr(summary, name)) for summary in self.sources)
 
     def as_json(self) -> dict[str, Any]:

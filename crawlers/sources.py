@@ -60,10 +60,12 @@ class Source(BaseModel):
 
     @property
     def host(self) -> str:
+        """Lower-case host name of the start URL."""
         return (urlsplit(self.url).hostname or "").lower()
 
     @property
     def netloc(self) -> str:
+        """Host and port: sources sharing it are crawled one after another."""
         return urlsplit(self.url).netloc.lower()
 
     @property
@@ -73,6 +75,7 @@ class Source(BaseModel):
 
     @property
     def effective_reliability(self) -> Reliability:
+        """The configured reliability, or the default for the kind."""
         if self.reliability is not None:
             return self.reliability
         return Reliability.SOCIAL if self.kind == "forum" else Reliability.UNKNOWN
@@ -104,6 +107,7 @@ class CrawlOptions(BaseModel):
 
 
 class SourcesFile(BaseModel):
+    """A whole sources.toml: the crawl table and the source tables."""
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     crawl: CrawlOptions = Field(default_factory=CrawlOptions)
@@ -119,6 +123,7 @@ class SourcesFile(BaseModel):
         return self
 
     def named(self, name: str) -> Source | None:
+        """The source with this name, if any."""
         return next((source for source in self.source if source.name == name), None)
 
 

@@ -49,6 +49,7 @@ def canonicalise_url(url: str) -> str:
 
 
 def is_http_url(url: str | None) -> bool:
+    """True for an absolute http(s) URL with a host."""
     if not url:
         return False
     parts = urlsplit(url)

@@ -17,6 +17,7 @@ UNREACHABLE_KINDS = ("dns", "timeout", "refused", "connection")
 
 
 def register(app: typer.Typer) -> None:
+    """Add `envmon crawl` to the CLI."""
     app.command("crawl")(crawl)
 
 

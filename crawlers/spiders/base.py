@@ -70,9 +70,11 @@ class SourceSpider(scrapy.Spider):
     extractor: ArticleExtractor
 
     async def start(self) -> AsyncIterator[Any]:
+        """The source's start page: a feed, sitemap, section page or forum page."""
         yield self.page_request(self.source.url, self.parse_start, start=True)
 
     def parse_start(self, response: Response) -> Iterator[Any]:
+        """Read a start (or following) page: each spider kind says how."""
         raise NotImplementedError
 
     # ---- requests -----------------------------------------------------------------------
@@ -117,6 +119,7 @@ class SourceSpider(scrapy.Spider):
         return new is None or old is None or new > old
 
     def to_datetime(self, value: str | None) -> datetime | None:
+        """A date string as a tz-aware datetime (Asia/Ho_Chi_Minh when it has no zone), or None."""
         if not value:
             return None
         try:
@@ -156,6 +159,7 @@ class SourceSpider(scrapy.Spider):
         return key, body_hash, document
 
     def page_visit(self, response: Response, key: str, body_hash: str, *, next_url: str | None = None, commit_at_close: bool = False) -> PageVisit:
+        """Bookkeeping for a page read: its validators, body hash and next page."""
         return PageVisit(
             url_keys=[key],
             etag=_header(response, b"ETag"),
@@ -167,6 +171,7 @@ class SourceSpider(scrapy.Spider):
         )
 
     async def parse_article(self, response: Response) -> AsyncIterator[CrawledItem]:
+        """An article page → one CrawledItem (non-HTML and empty pages are counted skips)."""
         count(self.crawler.stats, FETCHED)
         if not is_html(response):
             count(self.crawler.stats, "not_html")
@@ -216,6 +221,7 @@ class SourceSpider(scrapy.Spider):
 
 
 def is_html(response: Response) -> bool:
+    """True when the response is an HTML page (by Content-Type, else by Scrapy's sniffing)."""
     content_type = (response.headers.get(b"Content-Type") or b"").lower()
     if content_type:
         return any(kind in content_type for kind in HTML_TYPES)

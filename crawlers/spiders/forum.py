@@ -29,12 +29,15 @@ class ForumSpider(SourceSpider):
 
     @property
     def platform(self) -> str:
+        """The platform name used for post ids and pseudonyms: forum:<host>."""
         return f"forum:{self.source.host}"
 
     def page_request(self, url: str, callback: Any = None, **kwargs: Any) -> Any:  # type: ignore[override]
+        """Forum pages pass 304s through: a remembered next link must still be followed."""
         return super().page_request(url, callback or self.parse_start, pass_not_modified=True, **kwargs)
 
     def parse_start(self, response: Response) -> Iterator[Any]:
+        """Posts of a thread page (or threads of a board page), then the next page."""
         key, body_hash, unchanged = self.note_page(response)
         page_no = response.meta.get("page_no", 1)
         thread_url = response.meta.get("thread_url")

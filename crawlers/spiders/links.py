@@ -16,6 +16,7 @@ DEFAULT_NEXT_PAGE = [
 
 
 def is_xpath(selector: str) -> bool:
+    """XPath when it starts like one, else CSS."""
     return selector.lstrip().startswith(("/", "(", "./"))
 
 
@@ -31,5 +32,6 @@ def select_links(response: TextResponse, selectors: list[str]) -> list[str]:
 
 
 def within(url: str, domains: list[str]) -> bool:
+    """True when the URL's host is one of the domains or below one."""
     host = (urlsplit(url).hostname or "").lower()
     return any(host == domain or host.endswith("." + domain) for domain in domains)

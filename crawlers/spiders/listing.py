@@ -20,6 +20,7 @@ class ListingSpider(SourceSpider):
     source_kind = SourceKind.LISTING
 
     def parse_start(self, response: Response) -> Iterator[Any]:
+        """Article links of one section page, then the next page while max_pages allows."""
         key, body_hash, unchanged = self.note_page(response)
         if unchanged:
             return

@@ -20,6 +20,7 @@ class RssSpider(SourceSpider):
     source_kind = SourceKind.RSS
 
     def parse_start(self, response: Response) -> Iterator[Any]:
+        """Requests for the new or changed articles a feed announces."""
         read = self.read_xml(response, parse_feed)
         if read is None:
             return

@@ -24,6 +24,7 @@ class SitemapSpider(SourceSpider):
     source_kind = SourceKind.SITEMAP
 
     def parse_start(self, response: Response) -> Iterator[Any]:
+        """Child sitemaps of an index, or requests for new and changed pages of a urlset."""
         read = self.read_xml(response, parse_sitemap)
         if read is None:
             return
