@@ -18,12 +18,15 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 	@$(ENVMON) train --out nlp/models
 
-## run: set up and run the pipeline on the embedded default
+## run: set up, ingest the default real sources once (embedded SQLite), write this week's report
 run: install
-	$(ENVMON) import samples/posts.jsonl
-	$(ENVMON) enrich
-	$(ENVMON) index
-	$(ENVMON) search "o nhiem" --limit 5
+	$(ENVMON) run
+	$(ENVMON) report weekly
+	@echo "Analyst app: $(ENVMON) user add admin --role admin --password-stdin (once), then $(ENVMON) serve → http://127.0.0.1:8000/"
+
+## demo: offline, under a minute: a loopback site and a planted escalation through everything
+demo: install
+	$(ENVMON) demo
 
 CHROMIUM := /usr/bin/chromium
 # Debian's Chromium drives the browser tests (Playwright's own browser download is not reachable).
