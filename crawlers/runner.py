@@ -23,6 +23,7 @@ from crawlers.report import CRASHED, TIMEOUT, CrawlReport, SourceSummary
 from crawlers.sources import DEFAULT_SOURCES_FILE, CrawlOptions, Source, load_sources
 from index.errors import ConfigError, InputError
 from index.settings import Settings
+from index.state import StateStore
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,9 @@ def run_crawl(
     check_politeness(sources_file.crawl, settings)
     settings.ensure_data_dir()
     _ = settings.pseudonym_key  # create the key once here, not concurrently in the children
+    # Likewise the state database: switching a new file to WAL needs an exclusive lock, and two
+    # children doing it at once can fail with "database is locked".
+    StateStore(settings.state_path).close()
     groups = _by_host(selected)
     results: dict[str, SourceSummary] = {}
 
