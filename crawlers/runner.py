@@ -5,6 +5,8 @@ ingest flow call.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import json
 import logging
 import os
@@ -23,7 +25,7 @@ from crawlers.report import CRASHED, TIMEOUT, CrawlReport, SourceSummary
 from crawlers.sources import DEFAULT_SOURCES_FILE, CrawlOptions, Source, load_sources
 from index.errors import ConfigError, InputError
 from index.settings import Settings
-from index.state import StateStore
+from index.state import CRAWL_RUN_NAMESPACE, StateStore
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +72,20 @@ def run_crawl(
     with ThreadPoolExecutor(max_workers=max(1, min(sources_file.crawl.parallel_sources, len(groups)))) as pool:
         for future in [pool.submit(crawl_group, group) for group in groups]:
             future.result()
-    return CrawlReport([results[source.name] for source in selected])
+    report = CrawlReport([results[source.name] for source in selected])
+    record_runs(settings, report)
+    return report
+
+
+def record_runs(settings: Settings, report: CrawlReport) -> None:
+    """Remember each source's latest crawl (counters, errors, when) for source health."""
+    finished_at = datetime.now(UTC).isoformat()
+    store = StateStore(settings.state_path)
+    try:
+        for summary in report.sources:
+            store.put_memo(CRAWL_RUN_NAMESPACE, summary.source, {**summary.as_json(), "finished_at": finished_at})
+    finally:
+        store.close()
 
 
 def check_politeness(options: CrawlOptions, settings: Settings) -> None:

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.text import Text
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from index.errors import EnvmonError
@@ -29,7 +30,8 @@ def user_errors(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except EnvmonError as exc:
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True, soft_wrap=True)
+            # The message may quote user input or file syntax ("[[source]]"): never read it as markup.
+            err_console.print(Text("error: ", style="bold red") + Text(str(exc)), highlight=False, soft_wrap=True)
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err_console.print("[yellow]interrupted: work done so far is kept; re-run to continue.[/]")

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-BUSY_TIMEOUT_MS = 30_000  # a concurrent writer holds the lock for milliseconds; wait, don't fail
+BUSY_TIMEOUT_MS = 30_000
+CRAWL_RUN_NAMESPACE = "crawl-source"  # memos: each source's latest crawl summary (for source health)  # a concurrent writer holds the lock for milliseconds; wait, don't fail
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -40,6 +41,19 @@ CREATE TABLE IF NOT EXISTS memo (
 """
 
 
+def _switch_to_wal(conn: sqlite3.Connection) -> None:
+    """WAL lets readers and one writer work at once. Switching a new file needs an exclusive
+    lock that the busy handler does not always wait for, so retry briefly."""
+    for attempt in range(50):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == 49:
+                raise
+            time.sleep(0.1)
+
+
 class StateStore:
     """Checkpoints, seen-sets and memos in data_dir/state.sqlite."""
 
@@ -48,8 +62,8 @@ class StateStore:
         self.path = path
         self._lock = threading.Lock()
         self._conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False, isolation_level=None)
-        self._conn.execute("PRAGMA journal_mode=WAL")
         self._conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        _switch_to_wal(self._conn)
         self._conn.execute("PRAGMA synchronous=NORMAL")
         self._conn.executescript(_SCHEMA)
 

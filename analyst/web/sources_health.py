@@ -17,10 +17,9 @@ from zoneinfo import ZoneInfo
 from index.backend import Backend
 from index.query import build_query
 from index.settings import Settings
-from index.state import StateStore
+from index.state import CRAWL_RUN_NAMESPACE, StateStore
 
 log = logging.getLogger(__name__)
-CRAWL_RUN_NAMESPACE = "crawl-source"
 WEEKS_SHOWN = 8
 
 

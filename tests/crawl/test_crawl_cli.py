@@ -7,6 +7,8 @@ from datetime import datetime
 
 import pytest
 
+from index.settings import Settings
+from index.state import CRAWL_RUN_NAMESPACE, StateStore
 from tests.crawl.forumsite import expected_texts
 from tests.crawl.newssite import BOILERPLATE, expected_articles, sources_toml
 from tests.crawl.test_crawl_forum import raw_handles_on_disk
@@ -52,6 +54,9 @@ def test_crawl_enrich_index_search_lists_every_article_and_post_once(cli, news_s
     assert all(hit["source"] == "dien-dan-xanh" and hit["reliability"] == "social" and hit["title"] for hit in forum)
     assert "/noi-bo/" not in json.dumps(hits)
     assert raw_handles_on_disk(data_dir) == []
+
+    runs = StateStore(Settings().state_path).memos(CRAWL_RUN_NAMESPACE)
+    assert set(runs) >= {"dien-dan-xanh"} and all(run["finished_at"] and "fetched" in run for run in runs.values())
 
     again = _crawl_json(cli, path)
     assert again["totals"]["new"] == 0 and again["totals"]["changed"] == 0 and again["totals"]["unchanged"] > 0
