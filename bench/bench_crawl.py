@@ -36,7 +36,7 @@ from bench.corpus import load_sentences
 from crawlers.extraction import DATE_PARAMS, PRUNE_XPATH
 from crawlers.runner import run_crawl
 from index.settings import load_settings
-from tests.crawl.loopback import LoopbackSite, Page
+from crawlers.loopback import LoopbackSite, Page
 
 TARGET_RATIO = 0.7
 SECTIONS = ["Thời sự", "Môi trường", "Đất đai", "Pháp luật", "Sức khỏe", "Giáo dục", "Kinh doanh", "Bạn đọc", "Video", "Ảnh"]

@@ -313,6 +313,7 @@ class Filters(BaseModel):
     date_from: date | None = None
     date_to: date | None = None
     issue_id: str | None = None
+    dup_cluster: str | None = None
     reviewed: bool | None = None
 
     @field_validator("topic")

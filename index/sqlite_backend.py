@@ -104,6 +104,7 @@ CREATE INDEX IF NOT EXISTS documents_misinfo ON documents(misinfo_risk);
 CREATE INDEX IF NOT EXISTS documents_source ON documents(source);
 CREATE INDEX IF NOT EXISTS documents_day ON documents(day);
 CREATE INDEX IF NOT EXISTS documents_issue ON documents(issue_id);
+CREATE INDEX IF NOT EXISTS documents_dup_cluster ON documents(dup_cluster);
 CREATE TABLE IF NOT EXISTS doc_places (
     doc_rowid INTEGER NOT NULL REFERENCES documents(rowid) ON DELETE CASCADE,
     province TEXT NOT NULL,
@@ -576,6 +577,9 @@ class SqliteBackend:
         if filters.issue_id:
             clauses.append("d.issue_id = ?")
             params.append(filters.issue_id)
+        if filters.dup_cluster:
+            clauses.append("d.dup_cluster = ?")
+            params.append(filters.dup_cluster)
         if filters.reviewed is not None:
             clauses.append("d.reviewed = ?")
             params.append(int(filters.reviewed))

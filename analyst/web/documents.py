@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from analyst.models import ISSUE_RECORD, IssueRecord
 from analyst.web.flagged import is_flagged
 from index.backend import Backend
-from index.query import Filters, build_query
+from index.query import build_query
 from index.records import Document
 
 log = logging.getLogger(__name__)
@@ -52,29 +52,9 @@ def near_duplicates(backend: Backend, document: Document) -> list[Document]:
     cluster = document.enrichment.dup_cluster
     if not cluster:
         return []
-    candidates: dict[str, Document] = {}
-    if "dup_cluster" in Filters.model_fields:  # an exact filter, when the query model offers one
-        query = build_query("", dup_cluster=cluster, sort="date", limit=NEAR_DUPLICATES_SHOWN + 1, facets=False, highlight=False)
-        candidates.update((hit.document.id, hit.document) for hit in backend.search(query).hits)
-    else:
-        for candidate in backend.get_many([cluster]):
-            candidates[candidate.id] = candidate
-        for query in _candidate_queries(document):
-            candidates.update((hit.document.id, hit.document) for hit in backend.search(query).hits)
-    same = [doc for doc in candidates.values() if doc.id != document.id and doc.enrichment.dup_cluster == cluster]
+    query = build_query("", dup_cluster=cluster, sort="date", limit=NEAR_DUPLICATES_SHOWN + 1, facets=False, highlight=False)
+    same = [hit.document for hit in backend.search(query).hits if hit.document.id != document.id]
     return sorted(same, key=lambda doc: doc.sort_at)[:NEAR_DUPLICATES_SHOWN]
-
-
-def _candidate_queries(document: Document) -> list[Any]:
-    """Searches likely to return the copies: same issue, and the opening words as a phrase."""
-    queries = []
-    common: dict[str, Any] = {"sort": "date", "limit": 100, "facets": False, "highlight": False}
-    if document.enrichment.issue_id:
-        queries.append(build_query("", issue_id=document.enrichment.issue_id, **common))
-    words = [word for word in "".join(ch if ch.isalnum() else " " for ch in document.text).split()][:_CANDIDATE_WORDS]
-    if len(words) >= 3:
-        queries.append(build_query('"' + " ".join(words) + '"', **common))
-    return queries
 
 
 def document_view(backend: Backend, document: Document) -> DocumentView:

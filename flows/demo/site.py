@@ -8,17 +8,17 @@ article; XenForo markup with quotes on the forum), so the demo goes through the 
 from __future__ import annotations
 
 import json
-import threading
 import tomllib
 from datetime import datetime
 from email.utils import format_datetime
 from functools import cache
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader
 from markupsafe import Markup
+
+from crawlers.loopback import LoopbackSite, Page
 
 HERE = Path(__file__).resolve().parent
 CONTENT = HERE / "content"
@@ -96,40 +96,20 @@ class DemoSite:
     """The rendered site on 127.0.0.1:<free port>, served from a background thread."""
 
     def __init__(self) -> None:
-        pages: dict[str, tuple[bytes, str]] = {}
-        self.pages = pages
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_GET(self) -> None:  # noqa: N802 (http.server API)
-                body, content_type = pages.get(self.path.split("?", 1)[0], (b"<h1>404</h1>", HTML_TYPE))
-                self.send_response(200 if self.path.split("?", 1)[0] in pages else 404)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(body)))
-                self.send_header("Last-Modified", LAST_MODIFIED)
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._site = LoopbackSite()
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+        return self._site.base
 
     def __enter__(self) -> DemoSite:
-        self.pages.update(render_site(self.base))
-        self._thread.start()
+        for path, (body, content_type) in render_site(self.base).items():
+            self._site.add(path, Page(body, content_type=content_type, last_modified=LAST_MODIFIED))
+        self._site.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        self._site.stop()
 
     def sources_toml(self, extra: str = "") -> str:
         """A sources file for this site: its RSS feed and its forum thread (fast, loopback-only politeness)."""

@@ -146,6 +146,8 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
         clauses.append({"range": {"search.day": days}})
     if filters.issue_id:
         clauses.append({"term": {"enrichment.issue_id": filters.issue_id}})
+    if filters.dup_cluster:
+        clauses.append({"term": {"enrichment.dup_cluster": filters.dup_cluster}})
     if filters.reviewed is not None:
         clauses.append({"term": {"search.reviewed": filters.reviewed}})
     return clauses

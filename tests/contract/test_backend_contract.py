@@ -133,6 +133,15 @@ def test_filters(loaded: Backend, filters: dict, expected: set[str]) -> None:
     assert ids(loaded, "", **filters) == expected
 
 
+def test_dup_cluster_filter_finds_syndicated_copies(backend: Backend) -> None:
+    copies = [make_document(f"s{i}", "Bản tin về bãi rác Đồng Tân được nhiều báo đăng lại.") for i in range(3)]
+    for copy in copies:
+        copy.enrichment.dup_cluster = "s0"
+    backend.upsert([*copies, make_document("other", "Tin khác về rừng phòng hộ.")])
+    backend.refresh()
+    assert ids(backend, "", dup_cluster="s0") == {"s0", "s1", "s2"}
+
+
 def test_filters_combine_with_text(loaded: Backend) -> None:
     assert ids(loaded, "o nhiem", province=["Lạng Sơn"]) == {"d1"}
     assert ids(loaded, "dat", min_sensitivity="high") == {"d6"}

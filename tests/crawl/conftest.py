@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.crawl.forumsite import forum_routes
-from tests.crawl.loopback import LoopbackSite
+from crawlers.loopback import LoopbackSite
 from tests.crawl.newssite import news_routes
 
 

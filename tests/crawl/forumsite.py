@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from index.text import fold
-from tests.crawl.loopback import Page, Route
+from crawlers.loopback import Page, Route
 
 HERE = Path(__file__).parent / "sites" / "forum"
 LATE_REPLY = {

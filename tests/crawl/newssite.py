@@ -17,7 +17,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from tests.crawl.loopback import Hit, Page, Route
+from crawlers.loopback import Hit, Page, Route
 
 HERE = Path(__file__).parent / "sites" / "news"
 HTML_UTF8 = "text/html; charset=utf-8"

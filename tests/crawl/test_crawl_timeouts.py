@@ -8,7 +8,7 @@ import pytest
 
 from crawlers.runner import run_crawl
 from index.settings import Settings
-from tests.crawl.loopback import LoopbackSite, Page
+from crawlers.loopback import LoopbackSite, Page
 from tests.crawl.newssite import sources_toml
 
 pytestmark = [pytest.mark.crawl, pytest.mark.usefixtures("allow_private")]

@@ -1,4 +1,4 @@
-"""A small HTTP server on 127.0.0.1 for crawler tests and the crawl benchmark.
+"""A small HTTP server on 127.0.0.1 for crawler tests, the offline demo and the crawl benchmark.
 
 Pages are registered per path, either fixed (body, status, headers) or computed per request
 (429-then-200, redirect loops, a page that hangs). Fixed pages get an ETag and Last-Modified
