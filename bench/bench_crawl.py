@@ -34,9 +34,9 @@ import trafilatura
 from bench.common import emit
 from bench.corpus import load_sentences
 from crawlers.extraction import DATE_PARAMS, PRUNE_XPATH
+from crawlers.loopback import LoopbackSite, Page
 from crawlers.runner import run_crawl
 from index.settings import load_settings
-from crawlers.loopback import LoopbackSite, Page
 
 TARGET_RATIO = 0.7
 SECTIONS = ["Thời sự", "Môi trường", "Đất đai", "Pháp luật", "Sức khỏe", "Giáo dục", "Kinh doanh", "Bạn đọc", "Video", "Ảnh"]

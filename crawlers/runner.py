@@ -5,8 +5,6 @@ ingest flow call.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import json
 import logging
 import os
@@ -16,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 

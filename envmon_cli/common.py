@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
-from rich.text import Text
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.text import Text
 
 from index.errors import EnvmonError
 from index.logs import setup_logging

@@ -16,10 +16,10 @@ from pydantic import ValidationError
 
 from index.backend import Backend
 from index.errors import BackendUnavailable
+from index.quarantine import quarantine
 from index.records import Document
 from index.settings import Settings
 from index.spool import Spool, SpoolConsumer, SpoolEntry
-from index.quarantine import quarantine
 from index.state import StateStore
 
 log = logging.getLogger(__name__)

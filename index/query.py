@@ -243,12 +243,9 @@ class _Parser:
             return node
         if kind == ")":
             raise QueryError("The query has a ')' without a matching '('; remove it or add the '('.")
-        if kind == "PHRASE":
-            words = tuple(value)  # type: ignore[arg-type]
-            return Term(words[0]) if len(words) == 1 else Phrase(words)
-        if kind == "WORD":
-            words = tuple(value)  # type: ignore[arg-type]
-            # "ô-nhiễm" or "o.nhiem" split into several words: keep them together as a phrase.
+        if kind in ("PHRASE", "WORD"):
+            # A WORD like "ô-nhiễm" or "o.nhiem" may split into several: keep them together as a phrase.
+            words: tuple[str, ...] = tuple(value)  # type: ignore[arg-type]
             return Term(words[0]) if len(words) == 1 else Phrase(words)
         raise QueryError(f"The operator {value} is misplaced; put words on both sides of it.")
 

@@ -57,7 +57,7 @@ def claims_path(settings: Settings) -> Path:
 
 
 def read_claims(path: Path) -> list[Claim]:
-    claims = []
+    claims: list[Claim] = []
     if not path.is_file():
         return claims
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.crawl.forumsite import forum_routes
 from crawlers.loopback import LoopbackSite
+from tests.crawl.forumsite import forum_routes
 from tests.crawl.newssite import news_routes
 
 

@@ -13,8 +13,8 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from index.text import fold
 from crawlers.loopback import Page, Route
+from index.text import fold
 
 HERE = Path(__file__).parent / "sites" / "forum"
 LATE_REPLY = {

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from crawlers.loopback import LoopbackSite
 from crawlers.report import CrawlReport
 from crawlers.runner import run_crawl
 from index.settings import Settings
 from tests.crawl.conftest import isolated_data_dir, latest_by_id, spool_records
-from crawlers.loopback import LoopbackSite
 from tests.crawl.newssite import (
     ARCHIVE_ARTICLE,
     BOILERPLATE,

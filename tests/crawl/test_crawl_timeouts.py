@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from crawlers.loopback import LoopbackSite, Page
 from crawlers.runner import run_crawl
 from index.settings import Settings
-from crawlers.loopback import LoopbackSite, Page
 from tests.crawl.newssite import sources_toml
 
 pytestmark = [pytest.mark.crawl, pytest.mark.usefixtures("allow_private")]

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from nlp.normalise import normalise_text, normalise_tone_marks
-from nlp.social import collapse_stretched, count_emoji, expand_teencode, normalise_social, strip_urls
+from nlp.social import (
+    collapse_stretched,
+    count_emoji,
+    expand_teencode,
+    normalise_social,
+    strip_urls,
+)
 
 
 @pytest.mark.parametrize(

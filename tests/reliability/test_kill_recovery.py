@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from index.settings import Settings
 from index.spool import Spool
 from index.sqlite_backend import SqliteBackend
-from index.settings import Settings
 
 pytestmark = pytest.mark.slow
 ENVMON = [sys.executable, "-m", "envmon_cli.main"]
