@@ -33,6 +33,7 @@ from index.backend import (
     StoredRecord,
     UpsertReport,
 )
+from index.batches import batched
 from index.errors import BackendUnavailable, InputError
 from index.query import And, Node, Not, Or, Phrase, Query, Term, is_exclusion
 from index.records import Document, Review, sensitivity_rank
@@ -203,13 +204,7 @@ class SqliteBackend:
     # ---- writing ------------------------------------------------------------
     def upsert(self, documents: Iterable[Document]) -> UpsertReport:
         report = UpsertReport()
-        batch: list[Document] = []
-        for document in documents:
-            batch.append(document)
-            if len(batch) >= UPSERT_BATCH:
-                report.indexed += self._upsert_batch(batch)
-                batch = []
-        if batch:
+        for batch in batched(documents, UPSERT_BATCH):
             report.indexed += self._upsert_batch(batch)
         return report
 

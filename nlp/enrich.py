@@ -13,13 +13,14 @@ import logging
 import multiprocessing
 import multiprocessing.pool
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from pydantic import ValidationError
 
+from index.batches import batched
 from index.quarantine import quarantine
 from index.records import Document, RawItem
 from index.settings import Settings
@@ -161,7 +162,7 @@ def run_enrich(
         with runner if runner is not None else EnrichRunner(settings, workers) as mapper:
             report.model_version = mapper.model_version
             done_bytes = 0
-            for batch in _batches(raw.pending(), BATCH_SIZE):
+            for batch in batched(raw.pending(), BATCH_SIZE):
                 items, last = _parse(batch, settings, report)
                 enriched = mapper.map(items) if items else []
                 for step in corpus_steps:
@@ -186,17 +187,6 @@ def run_enrich(
     if progress:
         progress(backlog, backlog)
     return report
-
-
-def _batches(entries: Iterable[SpoolEntry], size: int) -> Iterator[list[SpoolEntry]]:
-    batch: list[SpoolEntry] = []
-    for entry in entries:
-        batch.append(entry)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 def _parse(batch: list[SpoolEntry], settings: Settings, report: EnrichReport) -> tuple[list[RawItem], SpoolEntry]:

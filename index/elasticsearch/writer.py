@@ -29,6 +29,7 @@ from typing import Any
 from elasticsearch import Elasticsearch, helpers
 
 from index.backend import UpsertReport
+from index.batches import batched
 from index.elasticsearch.connection import UNAVAILABLE_STATUSES
 from index.elasticsearch.mapping import IndexNames, document_body, month_key
 from index.errors import BackendUnavailable
@@ -81,13 +82,7 @@ class DocumentWriter:
 
     def upsert(self, documents: Iterable[Document]) -> UpsertReport:
         report = UpsertReport()
-        batch: list[Document] = []
-        for document in documents:
-            batch.append(document)
-            if len(batch) >= UPSERT_BATCH:
-                self._write_batch(batch, report)
-                batch = []
-        if batch:
+        for batch in batched(documents, UPSERT_BATCH):
             self._write_batch(batch, report)
         return report
 
