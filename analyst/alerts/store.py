@@ -15,8 +15,8 @@ def save_alert(backend: Backend, alert: Alert) -> None:
     if alert.acknowledged_by is None:
         stored = backend.get_record(ALERT_RECORD, alert.id)
         if stored is not None and stored.data.get("acknowledged_by"):
-            alert = alert.model_copy(
-                update={"acknowledged_by": stored.data["acknowledged_by"], "acknowledged_at": stored.data.get("acknowledged_at")}
+            alert = Alert.model_validate(
+                {**alert.model_dump(), "acknowledged_by": stored.data["acknowledged_by"], "acknowledged_at": stored.data.get("acknowledged_at")}
             )
     backend.put_record(ALERT_RECORD, alert.id, alert.model_dump(mode="json"))
 
