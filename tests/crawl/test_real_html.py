@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 import re
 from collections import Counter
 from pathlib import Path
@@ -18,7 +19,18 @@ import pytest
 from crawlers.extraction import extract_article
 from index.text import nfc
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "real-html"
+
+def _fixtures() -> Path:
+    """ENVMON_SHARED_DIR, else ../shared beside the checkout, else the workplace's /work/shared."""
+    candidates = [Path(os.environ["ENVMON_SHARED_DIR"])] if os.environ.get("ENVMON_SHARED_DIR") else []
+    candidates += [Path(__file__).resolve().parents[3] / "shared", Path("/work/shared")]
+    for shared in candidates:
+        if (shared / "fixtures" / "real-html").is_dir():
+            return shared / "fixtures" / "real-html"
+    return candidates[0] / "fixtures" / "real-html"
+
+
+FIXTURES = _fixtures()
 PAGE = FIXTURES / "vnexpress_2025_10_22.html.gz"
 GOLD = FIXTURES / "vnexpress_2025_10_22.gold.json"
 URL = "https://vnexpress.net/dau-bung-keo-dai-phat-hien-ung-thu-lymphoma-ruot-non-4954454.html"
