@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from lxml import html as lxml_html
 
+from crawlers.urls import absolute_http_url
 from index.text import clean_whitespace, nfc
 
 Pseudonymise = Callable[[str | None], str | None]
@@ -102,7 +102,7 @@ def read_forum_page(tree: lxml_html.HtmlElement, page_url: str, pseudonymise: Ps
                 title=_first_text(tree.xpath(markup.title)),
                 posts=[post for element in posts if (post := _read_post(element, markup, page_url, pseudonymise))],
                 next_url=_absolute(page_url, tree.xpath(markup.next_page)),
-                thread_urls=[urljoin(page_url, link.strip()) for link in links if link.strip()],
+                thread_urls=[url for link in links if (url := absolute_http_url(page_url, str(link)))],
             )
     title = _first_text(tree.xpath("//title//text()"))
     return ForumPage(engine=None, title=title, posts=[], next_url=None, thread_urls=[])
@@ -171,4 +171,4 @@ def _first_text(values: list) -> str | None:
 
 def _absolute(page_url: str, values: list) -> str | None:
     value = _first_text(values)
-    return urljoin(page_url, value) if value else None
+    return absolute_http_url(page_url, value) if value else None

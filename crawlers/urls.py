@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 # Query parameters that identify a visit or a campaign, never the content.
 TRACKING_PARAMS = frozenset(
@@ -52,5 +52,18 @@ def is_http_url(url: str | None) -> bool:
     """True for an absolute http(s) URL with a host."""
     if not url:
         return False
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # "http://[::1" and other hosts urllib cannot split
+        return False
     return parts.scheme in ("http", "https") and bool(parts.hostname)
+
+
+def absolute_http_url(base: str, link: str) -> str | None:
+    """A link found on a page resolved against the page's URL, or None when the result is not
+    an http(s) URL (mailto:, javascript:, or a malformed host a hostile page may carry)."""
+    try:
+        url = urljoin(base, link.strip())
+    except ValueError:
+        return None
+    return url if is_http_url(url) else None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from scrapy.http import TextResponse
+
+from crawlers.urls import absolute_http_url
 
 DEFAULT_ARTICLE_LINKS = ["//article//h2//a/@href", "//article//h3//a/@href", "//h2/a/@href", "//h3/a/@href"]
 DEFAULT_NEXT_PAGE = [
@@ -21,13 +23,13 @@ def is_xpath(selector: str) -> bool:
 
 
 def select_links(response: TextResponse, selectors: list[str]) -> list[str]:
-    """Absolute hrefs matched by the selectors (an element's own href or its <a> descendants')."""
+    """Absolute http(s) hrefs matched by the selectors (an element's own href or its <a> descendants')."""
     found: list[str] = []
     for selector in selectors:
         matches = response.xpath(selector) if is_xpath(selector) else response.css(selector)
         for match in matches:
             values = [match.get()] if match.root.__class__ is str else match.xpath("descendant-or-self::a/@href").getall()
-            found.extend(urljoin(response.url, value.strip()) for value in values if value and value.strip())
+            found.extend(url for value in values if value and (url := absolute_http_url(response.url, value)))
     return list(dict.fromkeys(found))
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urljoin
 
 from scrapy.http import Response
 
 from crawlers.feeds import parse_feed
 from crawlers.spiders.base import SourceSpider
+from crawlers.urls import absolute_http_url
 from index.records import SourceKind
 
 
@@ -28,7 +28,10 @@ class RssSpider(SourceSpider):
         for entry in entries:
             if self.is_too_old(entry.lastmod):
                 continue
-            request = self.article_request(urljoin(response.url, entry.url), lastmod=entry.lastmod, title=entry.title, published=entry.published)
+            url = absolute_http_url(response.url, entry.url)
+            if url is None:
+                continue
+            request = self.article_request(url, lastmod=entry.lastmod, title=entry.title, published=entry.published)
             if request is not None:
                 yield request
         yield self.page_visit(response, key, body_hash, commit_at_close=True)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urljoin
 
 from scrapy.http import Response
 
 from crawlers.feeds import parse_sitemap
 from crawlers.outcomes import UNCHANGED, count
 from crawlers.spiders.base import SourceSpider
-from crawlers.urls import canonicalise_url
+from crawlers.urls import absolute_http_url, canonicalise_url
 from index.records import SourceKind
 
 MAX_SITEMAP_DEPTH = 2  # index → index → urlset is the deepest real sites go
@@ -31,7 +30,9 @@ class SitemapSpider(SourceSpider):
         key, body_hash, sitemap = read
         depth = response.meta.get("sitemap_depth", 0)
         for entry in sitemap.entries:
-            url = urljoin(response.url, entry.url)
+            url = absolute_http_url(response.url, entry.url)
+            if url is None:
+                continue
             if sitemap.is_index:
                 request = self._child_sitemap(url, entry.lastmod, depth)
             elif self.is_too_old(entry.published or entry.lastmod):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawlers.loopback import LoopbackSite
+from crawlers.loopback import LoopbackSite, Page
 from crawlers.report import CrawlReport
 from crawlers.runner import run_crawl
 from index.settings import Settings
@@ -135,3 +135,29 @@ def test_recrawls_fetch_only_what_is_new_or_changed(news_site, sources_file, dat
     assert EDIT_SENTENCE in edited["text"]
     downloaded = {hit.path for hit in news_site.hits if hit.status == 200 and hit.path.endswith(".html") and "trang-" not in hit.path}
     assert downloaded == {article("a1006").path, article("a1013").path}
+
+
+MALFORMED_LINKS = ["http://[::1/tin.html", "http://[bad/tin.html"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "path", "entry"),
+    [
+        ("rss", "/rss/hong.rss", "<item><title>t</title><link>{url}</link></item>"),
+        ("sitemap", "/sitemap-hong.xml", "<url><loc>{url}</loc></url>"),
+    ],
+)
+@pytest.mark.usefixtures("allow_private")
+def test_a_malformed_link_in_a_feed_does_not_lose_the_entries_after_it(news_site, sources_file, data_dir, kind, path, entry):
+    good = news_site.base + article("a1001").path
+    entries = "".join(entry.format(url=url) for url in [*MALFORMED_LINKS, good])
+    if kind == "rss":
+        body = f'<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>{entries}</channel></rss>'
+    else:
+        body = f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{entries}</urlset>'
+    news_site.add(path, Page(body.encode(), content_type="application/xml"))
+    text = sources_toml(news_site.base).split("\n[[source]]")[0]
+    text += f'\n[[source]]\nname = "hong"\nkind = "{kind}"\nurl = "{news_site.base}{path}"\nmax_age_days = 36500\n'
+    report = run_crawl(Settings(), sources_file(text))
+    assert report.sources[0].new == 1
+    assert [record["canonical_url"] for record in spool_records(data_dir)] == [good]
