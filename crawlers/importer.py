@@ -183,7 +183,9 @@ def _jsonl_rows(
     report.encoding = encoding
     done = 0
     if encoding.startswith("utf-16"):
-        stream: Iterator[bytes] = (line.encode("utf-8") for line in path.open(encoding=encoding, newline=""))
+        # errors="replace": an export cut off mid-character still yields its complete lines
+        text_lines = path.open(encoding=encoding, errors="replace", newline="")
+        stream: Iterator[bytes] = (line.encode("utf-8") for line in text_lines)
     else:
         stream = path.open("rb")
     fallback = "cp1258" if encoding in ("utf-8", "utf-8-sig") else encoding
@@ -201,6 +203,9 @@ def _jsonl_rows(
             row = json.loads(text)
         except json.JSONDecodeError as exc:
             report.reject(number, f"invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except RecursionError:
+            report.reject(number, "invalid JSON (nested too deeply)")
             continue
         if not isinstance(row, dict):
             report.reject(number, "a JSON object is expected on each line")
@@ -350,6 +355,6 @@ def _count(value: Any) -> int | None:
         return None
     try:
         number = int(float(str(value).replace(",", "").strip()))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", "nan", "1e400"
         return None
     return number if number >= 0 else None

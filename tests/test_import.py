@@ -233,3 +233,27 @@ def test_missing_file_and_unknown_extension(tmp_path: Path, settings: Settings) 
     other.write_bytes(b"PK")
     with pytest.raises(InputError, match="neither .jsonl nor .csv"):
         import_file(other, settings)
+
+
+def test_hostile_rows_are_reported_and_the_good_ones_kept(tmp_path: Path, settings: Settings) -> None:
+    path = write_jsonl(
+        tmp_path / "p.jsonl",
+        [
+            row(post_id="1", likes="1e400", shares=float("inf")),
+            "[" * 100_000,
+            row(post_id="2", url="http://[::1/posts/2"),
+            row(post_id="3"),
+        ],
+    )
+    report = import_file(path, settings)
+    assert report.imported == 2
+    assert [(bad.line, bad.reason.split(" ")[0]) for bad in report.bad] == [(2, "invalid"), (3, "url")]
+    assert spooled(settings)[0]["engagement"]["likes"] is None
+
+
+def test_truncated_utf16_file_keeps_its_complete_rows(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "export.jsonl"
+    text = "\n".join(json.dumps(row(post_id=str(i)), ensure_ascii=False) for i in range(2)) + "\n"
+    path.write_bytes(text.encode("utf-16") + b"\x00")  # an export cut off mid-character
+    report = import_file(path, settings)
+    assert report.imported == 2
