@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import logging
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -25,7 +26,7 @@ from crawlers.urls import canonicalise_url, is_http_url
 from index.dates import DateParseError, parse_datetime
 from index.errors import InputError
 from index.ids import content_hash, item_id_for_post
-from index.privacy import pseudonymise_author
+from index.privacy import PSEUDONYM_PREFIX, pseudonymise_author
 from index.records import Engagement, RawItem, Reliability, SourceKind
 from index.settings import Settings
 from index.spool import Spool
@@ -42,6 +43,8 @@ MAX_LINE_BYTES = 16 << 20  # a JSONL line beyond 16 MB is not a post
 MAX_REPORTED_BAD_ROWS = 1_000
 SEEN_NAMESPACE = "import"
 SPOOL_BATCH = 500
+# A path segment naming an account (tiktok.com/@name/video/…, youtube.com/@name): the handle itself.
+_PROFILE_SEGMENT = re.compile(r"(?<=/)@[^/?#]+")
 
 
 @dataclass
@@ -319,9 +322,14 @@ def _row_to_item(
 
 
 def _redact_handle(url: str | None, author: str | None, pseudonym: str | None) -> str | None:
-    """Profile-style URLs (tiktok.com/@handle/…) carry the handle: put the pseudonym there instead."""
+    """Put the pseudonym where a URL carries a handle: every profile-style `/@name` segment
+    (tiktok.com/@handle/…, whatever the author column says, often a display name), and the
+    author's own handle wherever else it appears."""
+    if not url:
+        return url
+    url = _PROFILE_SEGMENT.sub("@" + (pseudonym or PSEUDONYM_PREFIX.rstrip("-")), url)
     handle = (author or "").strip().lstrip("@")
-    if not url or len(handle) < 3 or pseudonym is None:
+    if len(handle) < 3 or pseudonym is None:
         return url
     lowered, needle = url.lower(), handle.lower()
     position = lowered.find(needle)

@@ -257,3 +257,16 @@ def test_truncated_utf16_file_keeps_its_complete_rows(tmp_path: Path, settings: 
     path.write_bytes(text.encode("utf-16") + b"\x00")  # an export cut off mid-character
     report = import_file(path, settings)
     assert report.imported == 2
+
+
+def test_profile_handle_in_the_url_is_replaced_even_when_the_author_column_is_a_display_name(
+    tmp_path: Path, settings: Settings
+) -> None:
+    path = write_jsonl(
+        tmp_path / "p.jsonl",
+        [row(post_id="1", author="Tin nóng vùng cao", url="https://www.tiktok.com/@tinnongvungcao/video/1")],
+    )
+    assert import_file(path, settings).imported == 1
+    item = spooled(settings)[0]
+    assert "tinnongvungcao" not in item["url"] and "tinnongvungcao" not in item["canonical_url"]
+    assert item["url"] == f"https://www.tiktok.com/@{item['author_pseudonym']}/video/1"
