@@ -104,12 +104,14 @@ def _by_host(sources: list[Source]) -> list[list[Source]]:
     return list(groups.values())
 
 
-def _child_env(settings: Settings) -> dict[str, str]:
+def crawl_environment(settings: Settings) -> dict[str, str]:
+    """The environment of a crawl subprocess: the same data dir, timezone, network policy and
+    pseudonym key as this process, wherever this process got them from."""
     env = dict(os.environ)
     env["ENVMON_DATA_DIR"] = str(settings.data_dir)
     env["ENVMON_TIMEZONE"] = settings.timezone
     env["ENVMON_ALLOW_PRIVATE_NETWORKS"] = "1" if settings.allow_private_networks else "0"
-    if settings.pseudonym_secret is not None:  # the same pseudonyms as this process, wherever the key came from
+    if settings.pseudonym_secret is not None:
         env["ENVMON_PSEUDONYM_SECRET"] = settings.pseudonym_secret.get_secret_value()
     return env
 
@@ -124,7 +126,7 @@ def _crawl_in_subprocess(
         for source in group:
             command += ["--source", source.name]
         budget = len(group) * options.source_timeout_s + min(KILL_GRACE_S, max(MIN_KILL_GRACE_S, options.source_timeout_s))
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_child_env(settings), start_new_session=True)
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=crawl_environment(settings), start_new_session=True)
         killed = False
         try:
             _, stderr = process.communicate(timeout=budget)

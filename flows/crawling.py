@@ -8,13 +8,13 @@ crawl command's own JSON summary (`envmon crawl --source NAME --json`) and exit 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from crawlers.runner import crawl_environment
 from crawlers.sources import DEFAULT_SOURCES_FILE, load_sources
 from index.settings import Settings
 
@@ -53,17 +53,6 @@ def plan_crawl(sources_file: Path | None) -> CrawlPlan:
         parallel=max(1, parsed.crawl.parallel_sources),
         source_timeout_s=parsed.crawl.source_timeout_s,
     )
-
-
-def crawl_environment(settings: Settings) -> dict[str, str]:
-    """The crawl subprocess sees the same data dir and network policy as this process."""
-    env = dict(os.environ)
-    env["ENVMON_DATA_DIR"] = str(settings.data_dir)
-    env["ENVMON_TIMEZONE"] = settings.timezone
-    env["ENVMON_ALLOW_PRIVATE_NETWORKS"] = "1" if settings.allow_private_networks else "0"
-    if settings.pseudonym_secret is not None:
-        env["ENVMON_PSEUDONYM_SECRET"] = settings.pseudonym_secret.get_secret_value()
-    return env
 
 
 def crawl_source(settings: Settings, plan: CrawlPlan, name: str) -> dict[str, Any]:
