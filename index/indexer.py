@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from index.backend import Backend
 from index.errors import BackendUnavailable
 from index.quarantine import quarantine
-from index.records import Document
+from index.records import Document, Review
 from index.settings import Settings
 from index.spool import Spool, SpoolConsumer, SpoolEntry
 from index.state import StateStore
@@ -92,8 +92,22 @@ def run_index(
 
 
 def _send(backend: Backend, batch: list[Document], settings: Settings, report: IndexReport) -> None:
+    _keep_reviews(backend, batch)
     result = backend.upsert(batch)
     report.indexed += result.indexed
     for doc_id, reason in result.failed:
         report.rejected += 1
         quarantine(settings, "index", doc_id, reason)
+
+
+def _keep_reviews(backend: Backend, batch: list[Document]) -> None:
+    """A new version of a stored document (an edited article, a re-enrichment) arrives without
+    a review; the analyst's review of the stored one stays beside the new labels (DESIGN.md)."""
+    unreviewed = [document for document in batch if document.review == Review()]
+    if not unreviewed:
+        return
+    stored = {document.id: document.review for document in backend.get_many(doc.id for doc in unreviewed)}
+    for document in unreviewed:
+        review = stored.get(document.id)
+        if review is not None and review != Review():
+            document.review = review
