@@ -109,8 +109,16 @@ async def _check_csrf(request: Request, caller: Caller) -> None:
         form = await request.form()
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
-    if not sent or not caller.csrf_token or not hmac.compare_digest(sent, caller.csrf_token):
+    if not same_token(sent, caller.csrf_token):
         raise Forbidden("csrf", caller)
+
+
+def same_token(sent: str | None, issued: str | None) -> bool:
+    """Constant-time check of a token a client echoed against the one issued; whatever a client
+    sends (non-ASCII text included) is a mismatch, never an error."""
+    if not sent or not issued:
+        return False
+    return hmac.compare_digest(sent.encode(), issued.encode())
 
 
 def require(role: str) -> Callable[..., Coroutine[Any, Any, Caller]]:

@@ -133,6 +133,16 @@ def test_a_stolen_cookie_cannot_post_without_the_csrf_token(client_as) -> None: 
     assert client.get("/api/documents/doc-land").json()["document"]["review"]["reviewed"] is False
 
 
+def test_a_forged_non_ascii_csrf_token_is_refused_not_a_server_error(app, client_as) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("analyst")
+    assert client.post("/documents/doc-land/review", data={"topic": "waste", "csrf_token": "ô"}).status_code == 403
+    assert client.post("/api/documents/doc-land/review", json={"topic": "waste"}, headers={"X-CSRF-Token": b"\xf4"}).status_code == 403
+    anonymous = TestClient(app)
+    anonymous.get("/login")
+    response = anonymous.post("/login", data={"username": "analyst", "password": PASSWORD, "csrf_token": "ô"}, follow_redirects=False)
+    assert response.status_code == 403
+
+
 def test_the_api_accepts_the_csrf_header_with_a_session_cookie(client_as) -> None:  # type: ignore[no-untyped-def]
     client = client_as("analyst")
     response = client.post("/api/documents/doc-land/review", json={"topic": "waste"}, headers={"X-CSRF-Token": page_csrf(client)})

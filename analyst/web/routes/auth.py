@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from typing import Annotated
 
@@ -17,6 +16,7 @@ from analyst.web.context import (
     AnyUser,
     Context,
     client_address,
+    same_token,
 )
 from analyst.web.i18n import LANGUAGES
 from analyst.web.rendering import render
@@ -57,7 +57,7 @@ def login(
 ) -> Response:
     target = safe_next(next)
     cookie = request.cookies.get(LOGIN_CSRF_COOKIE, "")
-    if not cookie or not hmac.compare_digest(cookie, csrf_token):
+    if not same_token(cookie, csrf_token):
         return _login_page(request, context, target, 403, "login.csrf")
     client = client_address(request)
     wait = context.users.login_blocked_for(username, client)
