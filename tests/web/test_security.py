@@ -94,6 +94,12 @@ def test_the_audit_log_has_no_edit_route(client_as) -> None:  # type: ignore[no-
     assert client.post("/api/audit", json={}).status_code == 405
 
 
+def test_audit_pages_far_beyond_the_end_are_answered_not_crashed_on(client_as) -> None:  # type: ignore[no-untyped-def]
+    client = client_as("admin")
+    assert client.get("/admin/audit?page=99999999999999999999").status_code == 200
+    assert client.get("/api/audit?offset=99999999999999999999").status_code in (200, 422)
+
+
 def test_report_html_is_served_sandboxed(client_as) -> None:  # type: ignore[no-untyped-def]
     response = client_as("viewer").get("/reports/2026-W47/report.html")
     assert response.status_code == 200 and "Báo cáo tuần" in response.text

@@ -86,8 +86,9 @@ def user_update(
 def audit_page(
     request: Request, context: Context, caller: AdminUser, page: int = 1, action: str = "", user: str = ""
 ) -> Response:
-    page = max(page, 1)
     total = context.audit.count(action=action or None, user=user or None)
+    pages = max(math.ceil(total / AUDIT_PAGE_SIZE), 1)
+    page = min(max(page, 1), pages)
     entries = context.audit.entries(limit=AUDIT_PAGE_SIZE, offset=(page - 1) * AUDIT_PAGE_SIZE, action=action or None, user=user or None)
     return render(
         request,
@@ -97,7 +98,7 @@ def audit_page(
         entries=entries,
         total=total,
         page=page,
-        pages=max(math.ceil(total / AUDIT_PAGE_SIZE), 1),
+        pages=pages,
         actions=context.audit.actions(),
         action=action,
         user=user,

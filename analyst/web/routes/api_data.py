@@ -166,7 +166,7 @@ def api_audit(
     context: Context,
     caller: AdminUser,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=2**62)] = 0,  # SQLite integers are 64-bit
     action: str | None = None,
     user: str | None = None,
 ) -> list[AuditEntry]:
