@@ -53,7 +53,9 @@ def _read_rows(path: Path | None) -> list[dict[str, Any]]:
     if path is not None:
         if not path.is_file():
             raise InputError(f"The file {path} does not exist; check the path.")
-        text = path.read_text(encoding="utf-8")
+        from nlp.adhoc import read_utf8
+
+        text = read_utf8(path)
     else:
         text = sys.stdin.read()
     stripped = text.strip()

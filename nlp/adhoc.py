@@ -5,13 +5,23 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from index.errors import InputError
 from index.records import Document, RawItem, Reliability, SourceKind
 from nlp.pipeline import Enricher
 from nlp.training import REGISTERS
 
 BATCH = 64
+
+
+def read_utf8(path: Path) -> str:
+    """A text file's content: UTF-8, with or without a byte-order mark (as Windows editors save it)."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path.name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and retry.") from None
 
 
 def raw_item(row: dict[str, Any], now: datetime | None = None) -> RawItem:
@@ -20,16 +30,27 @@ def raw_item(row: dict[str, Any], now: datetime | None = None) -> RawItem:
     reliability, kind = REGISTERS.get(register, ("unknown", "rss"))
     text = str(row.get("text") or "")
     item_id = str(row.get("id") or hashlib.sha1(text.encode()).hexdigest())
-    return RawItem(
-        id=item_id,
-        source=str(row.get("source") or register),
-        source_kind=SourceKind(kind),
-        reliability=Reliability(row.get("reliability") or reliability),
-        source_province=row.get("province"),
-        fetched_at=now or datetime.now(UTC),
-        title=row.get("title"),
-        text=text,
-    )
+    try:
+        return RawItem(
+            id=item_id,
+            source=str(row.get("source") or register),
+            source_kind=SourceKind(kind),
+            reliability=Reliability(row.get("reliability") or reliability),
+            source_province=row.get("province"),
+            fetched_at=now or datetime.now(UTC),
+            title=row.get("title"),
+            text=text,
+        )
+    except ValueError as exc:  # pydantic's ValidationError is one too
+        raise InputError(f"The input {item_id!r} cannot be labelled ({_first_problem(exc)}); fix that row.") from None
+
+
+def _first_problem(exc: ValueError) -> str:
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        first = errors()[0]
+        return f"{'.'.join(str(part) for part in first.get('loc', ()))}: {first.get('msg')}"
+    return str(exc)
 
 
 def label_rows(rows: Iterable[dict[str, Any]], enricher: Enricher) -> Iterator[tuple[dict[str, Any], Document]]:

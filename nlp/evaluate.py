@@ -17,6 +17,7 @@ from sklearn.metrics import (
 
 from index.errors import InputError
 from index.records import SENSITIVITY_LEVELS, TOPICS
+from nlp.adhoc import read_utf8
 from nlp.classify import ELEVATED_RISK, Prediction
 
 
@@ -81,7 +82,7 @@ def read_eval_file(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise InputError(f"The evaluation file {path} does not exist; check the path.")
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_utf8(path).splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -90,5 +91,7 @@ def read_eval_file(path: Path) -> list[dict[str, Any]]:
                 row[key]  # noqa: B018 - presence check
         except (ValueError, KeyError, TypeError):
             raise InputError(f"{path.name} line {number} is not a labelled row with text, topic, sensitivity and misinfo.") from None
+        if row["topic"] not in TOPICS or row["sensitivity"] not in SENSITIVITY_LEVELS or row["misinfo"] not in (0, 1):
+            raise InputError(f"{path.name} line {number} has an unknown label; use the labels of nlp/data/LABELLING.md.")
         rows.append(row)
     return rows
