@@ -11,9 +11,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
+from analyst.stories import headline
 from analyst.web.context import LANG_COOKIE, Caller, WebContext
 from analyst.web.i18n import request_language, translator
-from index.records import Document
 
 DATE_FORMAT = "%d/%m/%Y"
 DATETIME_FORMAT = "%d/%m/%Y %H:%M"
@@ -46,19 +46,11 @@ def build_environment(tz: ZoneInfo) -> Environment:
     environment.filters["score"] = lambda value: "—" if value is None else f"{float(value):.2f}"
     environment.filters["percent"] = lambda value: "—" if value is None else f"{float(value) * 100:.0f}%"
     environment.filters["web_url"] = web_url
-    environment.filters["headline"] = headline
+    environment.filters["headline"] = lambda document: headline(document, HEADLINE_CHARS)
     return environment
 
 
 HEADLINE_CHARS = 90  # social posts have no title; their opening words stand in for one
-
-
-def headline(document: Document) -> str:
-    """The title, or the opening words of an untitled post."""
-    if document.title:
-        return document.title
-    text = " ".join(document.text.split())
-    return text if len(text) <= HEADLINE_CHARS else text[: text.rfind(" ", 0, HEADLINE_CHARS) or HEADLINE_CHARS] + "…"
 
 
 def web_url(url: str | None) -> str | None:

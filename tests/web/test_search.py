@@ -146,3 +146,12 @@ def test_searches_and_exports_are_audited_with_user_and_time(client_as, api_as, 
     assert any(entry.user == "analyst" and entry.detail["via"] == "api" for entry in searches)
     export = context.audit.entries(action="export")[0]
     assert export.user == "analyst" and export.detail["format"] == "csv" and export.detail["q"] == "o nhiem" and export.at >= before
+
+
+def test_an_untitled_post_without_spaces_gets_a_short_headline(context: WebContext, client_as) -> None:  # type: ignore[no-untyped-def]
+    spam = "ônhiễm" * 2000  # an untitled post of one 12,000-character "word"
+    context.backend.upsert([make_document("doc-spam", spam, topic="waste")])
+    context.backend.refresh()
+    html = client_as("viewer").get("/documents/doc-spam").text
+    heading = re.search(r"<h1>(.*?)</h1>", html, re.S)
+    assert heading is not None and len(heading.group(1)) < 200
