@@ -46,6 +46,10 @@ def parse_datetime(value: object, default_tz: tzinfo, now: datetime | None = Non
         raise DateParseError(f"unsupported date value {value!r}")
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=default_tz)
+    try:
+        parsed.utcoffset()
+    except ValueError as exc:  # dateutil accepts offsets of a day or more; datetime cannot use them
+        raise DateParseError(f"impossible time zone offset in {str(value)[:40]!r}") from exc
     if parsed < EARLIEST_PLAUSIBLE or (parsed - now).days > FUTURE_SLACK_DAYS:
         raise DateParseError(f"implausible date {parsed.isoformat()}")
     return parsed
@@ -76,5 +80,5 @@ def _parse_text(text: str) -> datetime:
         pass
     try:
         return dateutil_parser.parse(text, dayfirst=True, fuzzy=False)
-    except (ValueError, OverflowError, TypeError) as exc:
+    except (ValueError, OverflowError, TypeError, ArithmeticError) as exc:  # decimal errors on huge numbers
         raise DateParseError(f"not a date: {text[:40]!r}") from exc
