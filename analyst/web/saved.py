@@ -21,6 +21,9 @@ from index.errors import InputError
 NEW_SINCE_SCAN_LIMIT = 20_000  # beyond this a saved search is too broad to diff; say "at least"
 NEW_IDS_KEPT = 500  # enough to mark every hit on the pages an analyst actually reads
 MAX_NAME_CHARS = 120
+# Every user's searches are one record kind, read whole and filtered by owner: the backend's
+# default of 1000 records would drop one analyst's searches once colleagues saved many.
+SAVED_SEARCHES_READ = 100_000
 
 
 class SavedSearch(BaseModel):
@@ -42,7 +45,7 @@ class NewSince:
 
 def list_saved(backend: Backend, owner: str) -> list[SavedSearch]:
     found = []
-    for record in backend.list_records(SAVED_SEARCH_RECORD):
+    for record in backend.list_records(SAVED_SEARCH_RECORD, limit=SAVED_SEARCHES_READ):
         try:
             saved = SavedSearch.model_validate(record.data)
         except ValidationError:

@@ -8,7 +8,10 @@ import json
 import re
 from datetime import UTC, datetime, timedelta
 
+from analyst.models import SAVED_SEARCH_RECORD
 from analyst.web.context import WebContext
+from analyst.web.saved import SavedSearch
+from analyst.web.search_params import SearchParams
 from index.backend import SearchResult
 from index.query import build_query
 from tests.conftest import HCM, make_document
@@ -113,6 +116,16 @@ def test_saved_search_api_reports_new_ids(api_as, context: WebContext) -> None: 
     assert api.get(f"/api/saved-searches/{saved['id']}").json()["new_since_last_seen"] == 0
     assert api.delete(f"/api/saved-searches/{saved['id']}").status_code == 204
     assert api.get("/api/saved-searches").json() == []
+
+
+def test_own_saved_searches_stay_listed_when_colleagues_saved_many_more(api_as, context: WebContext) -> None:  # type: ignore[no-untyped-def]
+    viewer = api_as("viewer")
+    mine = viewer.post("/api/saved-searches", json={"name": "rác", "params": {"q": "rac thai"}}).json()
+    for number in range(1001):  # a colleague's, as the API stores them
+        saved = SavedSearch(id=f"colleague-{number}", owner="analyst", name=f"tìm {number}", params=SearchParams(q="rac"),
+                            created_at=datetime.now(UTC), last_seen_at=datetime.now(UTC))
+        context.backend.put_record(SAVED_SEARCH_RECORD, saved.id, saved.model_dump(mode="json"))
+    assert [saved["id"] for saved in viewer.get("/api/saved-searches").json()] == [mine["id"]]
 
 
 def test_csv_export_streams_every_match_beyond_one_page(api_as, context: WebContext) -> None:  # type: ignore[no-untyped-def]
