@@ -169,14 +169,13 @@ def update_issues(backend: Backend, tz: ZoneInfo) -> IssueUpdate:
     for stale in set(stored) - {record.id for record in issue_set.issues}:
         backend.delete_record(ISSUE_RECORD, stale)
         update.removed += 1
-    changed: list[Document] = []
-    for document in documents:
-        wanted = issue_set.assignment.get(document.id)
-        if document.enrichment.issue_id != wanted:
-            document.enrichment.issue_id = wanted
-            changed.append(document)
+    changed = [document.id for document in documents if document.enrichment.issue_id != issue_set.assignment.get(document.id)]
     for start in range(0, len(changed), UPSERT_BATCH):
-        backend.upsert(changed[start : start + UPSERT_BATCH])
+        # Re-read just before writing: a review or a re-index since the scan must not be undone.
+        batch = backend.get_many(changed[start : start + UPSERT_BATCH])
+        for document in batch:
+            document.enrichment.issue_id = issue_set.assignment.get(document.id)
+        backend.upsert(batch)
     if changed:
         backend.refresh()
     update.documents_updated = len(changed)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from analyst.issues import ISSUE_GAP, build_issues, update_issues
 from analyst.models import ISSUE_RECORD
 from index.backends import open_backend
+from index.records import Review
 from tests.analyst.conftest import CAI_KINH, HCM, QUARRY, SURGE_END, TAN_THANH, labelled
 
 
@@ -55,4 +56,24 @@ def test_issue_ids_are_stable_and_documents_carry_them(settings) -> None:  # typ
     assert again.written == 0 and again.documents_updated == 0
     (record,) = backend.list_records(ISSUE_RECORD)
     assert {document.enrichment.issue_id for document in backend.get_many(["d0", "d1", "d2"])} == {record.id}
+    backend.close()
+
+
+def test_a_review_made_while_issues_are_regrouped_is_kept(settings) -> None:  # type: ignore[no-untyped-def]
+    backend = open_backend(settings)
+    documents = [labelled(f"d{n}", SURGE_END + timedelta(hours=n), places=(TAN_THANH,), projects=(QUARRY,)) for n in range(3)]
+    backend.upsert(documents)
+    scan = backend.scan
+
+    def scan_then_an_analyst_reviews(query):  # type: ignore[no-untyped-def]
+        yield from scan(query)
+        reviewed = backend.get("d1")
+        reviewed.review = Review(reviewed=True, reviewed_by="analyst", sensitivity="high")
+        backend.record_review("d1", reviewed.review)
+
+    backend.scan = scan_then_an_analyst_reviews
+    update_issues(backend, HCM)
+    stored = backend.get("d1")
+    assert stored.review.reviewed and stored.review.sensitivity == "high"
+    assert stored.enrichment.issue_id is not None
     backend.close()
