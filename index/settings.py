@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from contextlib import suppress
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,8 @@ from index.errors import ConfigError
 
 # A 32-byte key gives HMAC-SHA256 its full strength; stored hex-encoded.
 PSEUDONYM_SECRET_BYTES = 32
+# Below 16 bytes a key can be guessed, and with it every handle behind a pseudonym.
+MIN_PSEUDONYM_SECRET_BYTES = 16
 PSEUDONYM_SECRET_FILE = "pseudonym.key"
 
 
@@ -89,6 +92,16 @@ class Settings(BaseSettings):
             ZoneInfo(value)
         except Exception as exc:  # ZoneInfoNotFoundError, ValueError
             raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("pseudonym_secret")
+    @classmethod
+    def _hex_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and _key_bytes(value.get_secret_value()) is None:
+            raise ValueError(
+                f"it must be a hex key of at least {MIN_PSEUDONYM_SECRET_BYTES} bytes; "
+                "generate one with python -c 'import secrets; print(secrets.token_hex(32))'"
+            )
         return value
 
     @field_validator("data_dir")
@@ -166,19 +179,40 @@ class Settings(BaseSettings):
         self.ensure_data_dir()
         path = self.data_dir / PSEUDONYM_SECRET_FILE
         if not path.exists():
-            key = secrets.token_hex(PSEUDONYM_SECRET_BYTES)
-            try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            except FileExistsError:
-                pass  # another process created it first; read theirs
-            else:
-                with os.fdopen(fd, "w") as handle:
-                    handle.write(key + "\n")
-        raw = path.read_text().strip()
-        try:
-            return bytes.fromhex(raw)
-        except ValueError as exc:
-            raise ConfigError(f"The pseudonym key file {path} is corrupt; restore it from backup.") from exc
+            _create_key_file(path)
+        key = _key_bytes(path.read_text())
+        if key is None:
+            raise ConfigError(f"The pseudonym key file {path} is empty or corrupt; restore it from backup.")
+        return key
+
+
+def _key_bytes(text: str) -> bytes | None:
+    """The key a hex string holds, or None when it is not hex or too short to be secret."""
+    try:
+        key = bytes.fromhex(text.strip())
+    except ValueError:
+        return None
+    return key if len(key) >= MIN_PSEUDONYM_SECRET_BYTES else None
+
+
+def _create_key_file(path: Path) -> None:
+    """Write a new key (mode 0600) under a temporary name and link it into place, so the key
+    file is never seen empty or half-written, even by a process racing to create it too."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(PSEUDONYM_SECRET_BYTES) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        with suppress(FileExistsError):  # another process created it first; read theirs
+            os.link(temporary, path)
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot create the pseudonym key file {path} ({exc.strerror}); set ENVMON_PSEUDONYM_SECRET to a hex key instead."
+        ) from exc
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def load_settings(**overrides: Any) -> Settings:
@@ -188,8 +222,9 @@ def load_settings(**overrides: Any) -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(part) for part in first.get("loc", ())) or "settings"
+        message = str(first.get("msg", "invalid")).removeprefix("Value error, ")
         raise ConfigError(
-            f"Setting {field!r} is invalid ({first.get('msg')}); fix ENVMON_{field.upper()} or {_config_file()}."
+            f"Setting {field!r} is invalid ({message}); fix ENVMON_{field.upper()} or {_config_file()}."
         ) from None
     except Exception as exc:  # a malformed envmon.toml raises TOMLDecodeError
         if exc.__class__.__name__ == "TOMLDecodeError":

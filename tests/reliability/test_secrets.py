@@ -64,3 +64,25 @@ def test_pseudonym_key_is_created_private(cli, data_dir: Path) -> None:  # type:
     assert cli("init").exit_code == 0
     mode = stat.S_IMODE((data_dir / "pseudonym.key").stat().st_mode)
     assert mode == 0o600
+
+
+def test_a_pseudonym_secret_that_is_not_a_hex_key_is_one_sentence(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    posts = tmp_path / "posts.jsonl"
+    posts.write_bytes(SAMPLE.read_bytes())
+    for value in ("correct horse battery staple", "ab"):  # a passphrase; a key too short to keep handles secret
+        monkeypatch.setenv("ENVMON_PSEUDONYM_SECRET", value)
+        result = cli("import", str(posts))
+        assert result.exit_code == 2, value
+        assert "ENVMON_PSEUDONYM_SECRET" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert value not in result.stderr
+
+
+def test_an_empty_key_file_is_refused_not_used_as_the_key(cli, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    # What a crash (or a full disk) between creating the key file and writing it leaves behind:
+    # pseudonyms under an empty key could be reversed by anyone who guesses a handle.
+    data_dir.mkdir(parents=True)
+    (data_dir / "pseudonym.key").write_text("")
+    result = cli("import", str(SAMPLE))
+    assert result.exit_code == 2
+    assert "pseudonym.key" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert not list((data_dir / "spool").glob("*.jsonl"))
