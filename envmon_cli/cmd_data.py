@@ -29,7 +29,12 @@ def init() -> None:
     backend.ensure_ready()
     backend.close()
     console.print(f"data dir: {config.data_dir}")
-    console.print(f"backend:  {config.backend_kind} ({config.index_url or config.sqlite_path})")
+    location: object = config.sqlite_path
+    if config.backend_kind == "elasticsearch":
+        from index.elasticsearch.connection import redact_url
+
+        location = redact_url(config.index_url or "")  # never print a password written into the URL
+    console.print(f"backend:  {config.backend_kind} ({location})")
 
 
 @user_errors

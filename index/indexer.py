@@ -39,7 +39,12 @@ class IndexReport:
 def consumer_name(settings: Settings) -> str:
     """Each backend keeps its own position: switching to Elasticsearch indexes the whole spool."""
     if settings.backend_kind == "elasticsearch":
-        return f"index:es:{settings.index_url}:{settings.es_index_prefix}"
+        from index.elasticsearch.connection import redact_url
+
+        # Without user:password: the state file must not hold a password, and changing it
+        # must not send the whole spool again.
+        url = settings.index_url or ""
+        return f"index:es:{redact_url(url) if '@' in url else url}:{settings.es_index_prefix}"
     return f"index:sqlite:{settings.sqlite_path}"
 
 

@@ -86,3 +86,32 @@ def test_an_empty_key_file_is_refused_not_used_as_the_key(cli, data_dir: Path) -
     assert result.exit_code == 2
     assert "pseudonym.key" in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert not list((data_dir / "spool").glob("*.jsonl"))
+
+
+@pytest.mark.es
+def test_a_password_inside_the_index_url_is_never_printed_or_stored(cli, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    if not _es_reachable():
+        if os.environ.get("ENVMON_REQUIRE_ES") == "1":
+            pytest.fail(f"Elasticsearch is not reachable at {ES_URL}")
+        pytest.skip(f"Elasticsearch is not reachable at {ES_URL}")
+    from index.elasticsearch import ElasticsearchBackend
+    from index.settings import Settings
+    from index.spool import Spool
+    from tests.conftest import make_document
+
+    scheme, rest = ES_URL.split("://", 1)
+    prefix = f"envmon-urlsecret-{os.getpid()}"
+    monkeypatch.setenv("ENVMON_INDEX_URL", f"{scheme}://envmon:{ES_PASSWORD}@{rest}")
+    monkeypatch.setenv("ENVMON_ES_INDEX_PREFIX", prefix)
+    try:
+        printed = cli("init").output
+        settings = Settings()
+        Spool(settings.documents_dir, settings.tz).append([make_document("u1", "Khói bụi từ nhà máy xi măng.")])
+        printed += cli("index").output
+        assert "indexed 1 documents" in printed
+        assert ES_PASSWORD not in printed
+        for file in data_dir.rglob("*"):
+            if file.is_file():
+                assert ES_PASSWORD.encode() not in file.read_bytes(), file
+    finally:
+        ElasticsearchBackend.from_settings(Settings(data_dir=data_dir, index_url=ES_URL, es_index_prefix=prefix)).drop_everything()
