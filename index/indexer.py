@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from index.state import StateStore
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+IDENTITY_KIND = "index-identity"  # a record in the backend, and a memo in the state file
 
 
 @dataclass
@@ -36,16 +38,32 @@ class IndexReport:
     error: str | None = None
 
 
-def consumer_name(settings: Settings) -> str:
-    """Each backend keeps its own position: switching to Elasticsearch indexes the whole spool."""
+def consumer_name(settings: Settings, identity: str = "") -> str:
+    """Each backend keeps its own position: switching to Elasticsearch indexes the whole spool;
+    so does each new index at the same place (see index_identity)."""
     if settings.backend_kind == "elasticsearch":
         from index.elasticsearch.connection import redact_url
 
         # Without user:password: the state file must not hold a password, and changing it
         # must not send the whole spool again.
         url = settings.index_url or ""
-        return f"index:es:{redact_url(url) if '@' in url else url}:{settings.es_index_prefix}"
-    return f"index:sqlite:{settings.sqlite_path}"
+        base = f"index:es:{redact_url(url) if '@' in url else url}:{settings.es_index_prefix}"
+    else:
+        base = f"index:sqlite:{settings.sqlite_path}"
+    return f"{base}:{identity}" if identity else base
+
+
+def index_identity(backend: Backend) -> str:
+    """Which index this is, stored in the index itself. A new empty one (index.sqlite deleted,
+    the cluster's indices wiped) gets a fresh identity, hence its own checkpoint, so `envmon
+    index` refills it from the start of the documents spool; an index filled before identities
+    existed keeps the plain name and its checkpoint."""
+    stored = backend.get_record(IDENTITY_KIND, IDENTITY_KIND)
+    if stored is not None:
+        return str(stored.data.get("identity", ""))
+    identity = "" if backend.count() else uuid.uuid4().hex
+    backend.put_record(IDENTITY_KIND, IDENTITY_KIND, {"identity": identity})
+    return identity
 
 
 def run_index(
@@ -56,12 +74,19 @@ def run_index(
     """Send every pending document to the backend; stop (keeping them pending) if it fails."""
     settings.ensure_data_dir()
     state = StateStore(settings.state_path)
-    consumer = SpoolConsumer(Spool(settings.documents_dir, settings.tz), state, consumer_name(settings))
+    documents = Spool(settings.documents_dir, settings.tz)
+    # Until the backend answers, the identity it had last time tells what is pending.
+    remembered = state.get_memo(IDENTITY_KIND, consumer_name(settings)) or ""
+    consumer = SpoolConsumer(documents, state, consumer_name(settings, remembered))
     report = IndexReport()
-    backlog = consumer.backlog_bytes()
-    done = 0
+    backlog = done = 0
     try:
         backend.ensure_ready()
+        identity = index_identity(backend)
+        if identity != remembered:
+            state.put_memo(IDENTITY_KIND, consumer_name(settings), identity)
+            consumer = SpoolConsumer(documents, state, consumer_name(settings, identity))
+        backlog = consumer.backlog_bytes()
         batch: list[Document] = []
         last: SpoolEntry | None = None
         for entry in consumer.pending():
