@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 
 import typer
@@ -12,7 +13,7 @@ from envmon_cli.common import console, user_errors
 from index.backends import open_backend
 from index.errors import EnvmonError
 from index.logs import setup_logging
-from index.settings import PSEUDONYM_SECRET_FILE, load_settings
+from index.settings import PSEUDONYM_SECRET_FILE, Settings, load_settings
 
 
 def register(app: typer.Typer) -> None:
@@ -53,6 +54,10 @@ def doctor() -> None:
     except EnvmonError as exc:
         checks.append(("backend", False, str(exc)))
     try:
+        checks.append(("backlog", True, _backlog(config)))
+    except (OSError, sqlite3.Error) as exc:
+        checks.append(("backlog", False, f"the state file {config.state_path} cannot be read ({exc}): check the data dir's permissions"))
+    try:
         from nlp.models import model_status
 
         ok, detail = model_status(config)
@@ -65,3 +70,18 @@ def doctor() -> None:
     console.print(table)
     if not all(ok for _, ok, _ in checks):
         raise typer.Exit(1)
+
+
+def _backlog(config: Settings) -> str:
+    """How much of each spool its stage has not consumed (archive spool files only once passed)."""
+    from index.indexer import pending_bytes
+    from index.spool import Spool, SpoolConsumer
+    from index.state import StateStore
+    from nlp.enrich import CONSUMER as ENRICH_CONSUMER
+
+    state = StateStore(config.state_path)
+    try:
+        raw = SpoolConsumer(Spool(config.spool_dir, config.tz), state, ENRICH_CONSUMER).backlog_bytes()
+    finally:
+        state.close()
+    return f"{raw} bytes not enriched, {pending_bytes(config)} bytes not indexed"

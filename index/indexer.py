@@ -121,6 +121,17 @@ def run_index(
     return report
 
 
+def pending_bytes(settings: Settings) -> int:
+    """Bytes of the documents spool the configured backend has not received (as of its last run)."""
+    state = StateStore(settings.state_path)
+    try:
+        identity = state.get_memo(IDENTITY_KIND, consumer_name(settings)) or ""
+        documents = Spool(settings.documents_dir, settings.tz)
+        return SpoolConsumer(documents, state, consumer_name(settings, identity)).backlog_bytes()
+    finally:
+        state.close()
+
+
 def _send(backend: Backend, batch: list[Document], settings: Settings, report: IndexReport) -> None:
     _keep_reviews(backend, batch)
     result = backend.upsert(batch)

@@ -97,3 +97,14 @@ def test_enrich_in_two_worker_processes_enriches_every_post(cli, posts: Path, da
     tokens = {hit["id"]: hit["enrichment"]["tokens"] for hit in search_json(cli, "", "--limit", "100")["hits"]}
     assert len(tokens) == len(posts.read_text().splitlines())
     assert all(value for value in tokens.values())
+
+
+def test_doctor_shows_the_spool_backlog_of_each_stage(cli, posts: Path) -> None:  # type: ignore[no-untyped-def]
+    # docs/operations.md: archive spool files once the enrich checkpoint has passed them, as doctor shows.
+    assert cli("import", str(posts)).exit_code == 0
+    before = cli("doctor").stdout
+    assert "backlog" in before and "not enriched" in before
+    assert "0 bytes not enriched" not in before
+    run_pipeline(cli, posts)
+    after = cli("doctor").stdout
+    assert "0 bytes not enriched" in after and "0 bytes not indexed" in after
