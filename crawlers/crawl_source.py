@@ -10,9 +10,11 @@ sequence because per-site politeness (concurrency, delay) is enforced per crawle
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import logging
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,6 +23,7 @@ from typing import Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings as ScrapySettings
 from twisted.internet import defer
+from twisted.internet.error import ReactorNotRunning
 
 from crawlers.extraction_pool import GC_THRESHOLDS
 from crawlers.report import SourceSummary
@@ -31,6 +34,8 @@ from index.logs import setup_logging
 from index.settings import Settings, load_settings
 
 log = logging.getLogger(__name__)
+ORPHAN_CHECK_S = 1.0  # how often a crawl process checks that the run which started it is still there
+ORPHAN_STOP_GRACE_S = 5.0  # then it stops its spiders and gives them this long to flush the spool
 
 
 def scrapy_settings(envmon: Settings, options: CrawlOptions, overrides: dict[str, Any] | None = None) -> ScrapySettings:
@@ -65,8 +70,13 @@ def summary_path(folder: Path, name: str) -> Path:
     return folder / f"{name}.json"
 
 
-def crawl_sources(envmon: Settings, sources: list[Source], options: CrawlOptions, summaries: Path, overrides: dict[str, Any] | None = None) -> None:
-    """Run the spider of each source in turn; write each summary into `summaries` when done."""
+def crawl_sources(
+    envmon: Settings, sources: list[Source], options: CrawlOptions, summaries: Path, overrides: dict[str, Any] | None = None,
+    parent: int | None = None,
+) -> None:
+    """Run the spider of each source in turn; write each summary into `summaries` when done.
+
+    When the process `parent` (default: this one's parent now) is gone, the crawl stops."""
     settings = scrapy_settings(envmon, options, overrides)
     # Our root handlers (index.logs) receive Scrapy's records; its per-request lines are noise.
     logging.getLogger("scrapy").setLevel(settings.get("LOG_LEVEL"))
@@ -75,9 +85,14 @@ def crawl_sources(envmon: Settings, sources: list[Source], options: CrawlOptions
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
 
+    parent = parent or os.getppid()
+    orphaned = False
+
     @defer.inlineCallbacks
     def one_after_another():  # type: ignore[no-untyped-def]
         for source in sources:
+            if orphaned:
+                return
             crawler = process.create_crawler(SPIDERS[source.kind])
             started = time.monotonic()
             try:
@@ -99,13 +114,29 @@ def crawl_sources(envmon: Settings, sources: list[Source], options: CrawlOptions
     if done.called:
         return  # every source failed before it needed the network
     done.addBoth(_stop_reactor)
+
+    def stop_when_orphaned() -> None:
+        """The run that started this process was killed: stop rather than crawl on unsupervised."""
+        nonlocal orphaned
+        if orphaned or os.getppid() == parent:
+            return
+        orphaned = True
+        log.warning("the crawl run that started this process is gone; stopping %s", ", ".join(s.name for s in sources))
+        process.stop()
+        clock.callLater(ORPHAN_STOP_GRACE_S, _stop_reactor, None)
+
+    from twisted.internet import reactor, task  # the first crawler has installed the reactor by now
+
+    clock: Any = reactor
+    task.LoopingCall(stop_when_orphaned).start(ORPHAN_CHECK_S, now=False)
     process.start(stop_after_crawl=False)
 
 
 def _stop_reactor(_: object) -> None:
     from twisted.internet import reactor
 
-    reactor.stop()  # type: ignore[attr-defined,misc]
+    with contextlib.suppress(ReactorNotRunning):  # already stopping: the crawls ended meanwhile
+        reactor.stop()  # type: ignore[attr-defined,misc]
 
 
 def _write(path: Path, summary: SourceSummary) -> None:
@@ -121,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--source", action="append", required=True, help="A source name (repeatable; crawled in order).")
     parser.add_argument("--summaries", type=Path, required=True, help="Folder receiving one <source>.json per source.")
     parser.add_argument("--overrides", default="{}", help="Scrapy settings as a JSON object (tests, benchmark).")
+    parser.add_argument("--parent", type=int, help="Stop when this process (the run that started the crawl) is gone.")
     args = parser.parse_args(argv)
     try:
         envmon = load_settings()
@@ -130,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         missing = [name for name, source in zip(args.source, sources, strict=True) if source is None]
         if missing:
             raise EnvmonError(f"No source named {missing[0]!r} in {args.sources}.")
-        crawl_sources(envmon, [source for source in sources if source], sources_file.crawl, args.summaries, json.loads(args.overrides))
+        crawl_sources(
+            envmon, [source for source in sources if source], sources_file.crawl, args.summaries, json.loads(args.overrides), args.parent
+        )
     except EnvmonError as exc:
         print(str(exc), file=sys.stderr)
         return exc.exit_code

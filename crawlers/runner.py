@@ -5,6 +5,7 @@ ingest flow call.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -12,6 +13,8 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -32,6 +35,9 @@ log = logging.getLogger(__name__)
 # sources' combined budget (a download stuck past every timeout) is killed.
 KILL_GRACE_S = 10.0
 MIN_KILL_GRACE_S = 5.0  # process start-up and shutdown alone take a couple of seconds
+# When the run itself is interrupted (Ctrl-C), crawl processes get this long to flush their
+# spool batch before they are killed; what they had not written is fetched again next run.
+STOP_GRACE_S = 3.0
 STDERR_TAIL_CHARS = 400
 
 
@@ -61,16 +67,24 @@ def run_crawl(
     StateStore(settings.state_path).close()
     groups = _by_host(selected)
     results: dict[str, SourceSummary] = {}
+    children = CrawlProcesses()
 
     def crawl_group(group: list[Source]) -> None:
-        for summary in _crawl_in_subprocess(settings, path, group, sources_file.crawl, overrides or {}):
+        for summary in _crawl_in_subprocess(settings, path, group, sources_file.crawl, overrides or {}, children):
             results[summary.source] = summary
             if on_result is not None:
                 on_result(summary)
 
     with ThreadPoolExecutor(max_workers=max(1, min(sources_file.crawl.parallel_sources, len(groups)))) as pool:
-        for future in [pool.submit(crawl_group, group) for group in groups]:
-            future.result()
+        futures = [pool.submit(crawl_group, group) for group in groups]
+        try:
+            for future in futures:
+                future.result()
+        except BaseException:  # Ctrl-C: the crawl processes (in their own sessions) must stop too
+            for future in futures:
+                future.cancel()
+            children.stop_all()
+            raise
     report = CrawlReport([results[source.name] for source in selected])
     record_runs(settings, report)
     return report
@@ -116,17 +130,70 @@ def crawl_environment(settings: Settings) -> dict[str, str]:
     return env
 
 
+class CrawlProcesses:
+    """The crawl processes of one run, so that an interrupted run can stop every one of them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self._stopping = False
+
+    def start(self, command: list[str], env: dict[str, str]) -> subprocess.Popen[bytes] | None:
+        """Start a crawl process in its own session; None once the run is being stopped."""
+        with self._lock:
+            if self._stopping:
+                return None
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, start_new_session=True)
+            self._running.add(process)
+            return process
+
+    @property
+    def stopping(self) -> bool:
+        """True once the run is being stopped (its processes' exits are expected)."""
+        return self._stopping
+
+    def finished(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._running.discard(process)
+
+    def stop_all(self) -> None:
+        """SIGTERM every crawl process group, then SIGKILL what is left after STOP_GRACE_S."""
+        with self._lock:
+            self._stopping = True
+            groups = [process.pid for process in self._running]
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            for group in groups:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(group, sig)
+            deadline = time.monotonic() + STOP_GRACE_S
+            while sig == signal.SIGTERM and _any_alive(groups) and time.monotonic() < deadline:
+                time.sleep(0.1)
+
+
+def _any_alive(groups: list[int]) -> bool:
+    for group in groups:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            continue
+        return True
+    return False
+
+
 def _crawl_in_subprocess(
-    settings: Settings, path: Path, group: list[Source], options: CrawlOptions, overrides: dict[str, Any]
+    settings: Settings, path: Path, group: list[Source], options: CrawlOptions, overrides: dict[str, Any], children: CrawlProcesses
 ) -> list[SourceSummary]:
     """Crawl one host's sources in a child process; a source it did not finish gets a summary saying why."""
     with tempfile.TemporaryDirectory(prefix="envmon-crawl-") as folder:
         summaries = Path(folder)
-        command = [sys.executable, "-m", "crawlers.crawl_source", "--sources", str(path), "--summaries", str(summaries), "--overrides", json.dumps(overrides)]
+        command = [sys.executable, "-m", "crawlers.crawl_source", "--sources", str(path), "--summaries", str(summaries),
+                   "--overrides", json.dumps(overrides), "--parent", str(os.getpid())]
         for source in group:
             command += ["--source", source.name]
         budget = len(group) * options.source_timeout_s + min(KILL_GRACE_S, max(MIN_KILL_GRACE_S, options.source_timeout_s))
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=crawl_environment(settings), start_new_session=True)
+        process = children.start(command, crawl_environment(settings))
+        if process is None:  # the run was interrupted before this host's turn
+            return []
         killed = False
         try:
             _, stderr = process.communicate(timeout=budget)
@@ -134,8 +201,10 @@ def _crawl_in_subprocess(
             stderr = _kill(process)
             killed = True
             log.warning("crawl of %s killed after %.0f s", ", ".join(s.name for s in group), budget)
+        finally:
+            children.finished(process)
         tail = stderr.decode("utf-8", "replace").strip()[-STDERR_TAIL_CHARS:]
-        if process.returncode and not killed:
+        if process.returncode and not killed and not children.stopping:
             log.error("crawler process for %s exited with %s: %s", group[0].netloc, process.returncode, tail)
         return [_summary_of(source, summary_path(summaries, source.name), killed, options, tail, process.returncode) for source in group]
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -42,3 +48,70 @@ def test_hanging_and_unreachable_sources_do_not_stall_the_others(news_site, hang
     assert by_name["xanh-moi-truong"].status == "ok" and by_name["xanh-moi-truong"].new == 2
     assert len(report.crawled) == 5
     assert elapsed < 4 * SOURCE_TIMEOUT_S + 10
+
+
+def _children(pid: int) -> list[int]:
+    """Child processes of pid, whichever of its threads started them."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        with contextlib.suppress(OSError):
+            found += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def _start_crawl(hanging_site, sources_file) -> tuple[subprocess.Popen[bytes], list[int]]:  # type: ignore[no-untyped-def]
+    """`envmon crawl` of the hanging source, in a session of its own like a terminal job; and its crawler processes."""
+    path = sources_file(f'[crawl]\nsource_timeout_s = 120\n\n[[source]]\nname = "treo"\nkind = "rss"\nurl = "{hanging_site.base}/rss.xml"\n')
+    command = [sys.executable, "-m", "envmon_cli.main", "crawl", "--sources", str(path)]
+    crawl = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while not _children(crawl.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return crawl, _children(crawl.pid)
+
+
+def _gone_within(pids: list[int], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not [pid for pid in pids if Path(f"/proc/{pid}").exists() and "zombie" not in _state(pid)]:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def _clean_up(crawl: subprocess.Popen[bytes], crawlers: list[int]) -> None:
+    crawl.kill()
+    crawl.wait()
+    for pid in crawlers:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_ctrl_c_stops_the_crawl_and_its_crawler_processes_at_once(hanging_site, sources_file):
+    crawl, crawlers = _start_crawl(hanging_site, sources_file)
+    try:
+        assert crawlers, "the crawler process never started"
+        os.killpg(crawl.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+        crawl.wait(timeout=15)
+        assert crawl.returncode != 0
+        assert _gone_within(crawlers, 5)
+    finally:
+        _clean_up(crawl, crawlers)
+
+
+def test_a_crawler_whose_run_was_killed_stops_instead_of_crawling_on(hanging_site, sources_file):
+    crawl, crawlers = _start_crawl(hanging_site, sources_file)
+    try:
+        assert crawlers, "the crawler process never started"
+        crawl.kill()  # a flow run cancelled or timed out: no chance to clean up
+        crawl.wait()
+        assert _gone_within(crawlers, 20)
+    finally:
+        _clean_up(crawl, crawlers)
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0]
+    except (OSError, IndexError):
+        return "zombie"
