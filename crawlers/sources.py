@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from cssselect import SelectorError
+from parsel import Selector
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from crawlers.urls import is_http_url
@@ -19,6 +21,7 @@ from index.errors import ConfigError
 from index.records import Reliability
 
 DEFAULT_SOURCES_FILE = Path(__file__).with_name("sources.toml")
+_EMPTY_PAGE = Selector(text="<html></html>")  # selectors are checked by running them once
 SOURCE_KINDS = ("rss", "sitemap", "listing", "forum")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,59}$")
 
@@ -57,6 +60,16 @@ class Source(BaseModel):
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
+
+    @field_validator("follow", "next_page")
+    @classmethod
+    def _valid_selectors(cls, value: list[str] | str | None) -> list[str] | str | None:
+        for selector in [value] if isinstance(value, str) else value or []:
+            try:
+                _EMPTY_PAGE.xpath(selector) if is_xpath(selector) else _EMPTY_PAGE.css(selector)
+            except (ValueError, SelectorError):  # otherwise every page of the source fails, unreported
+                raise ValueError(f"{selector!r} is not a valid CSS or XPath selector") from None
+        return value
 
     @property
     def host(self) -> str:
@@ -125,6 +138,11 @@ class SourcesFile(BaseModel):
     def named(self, name: str) -> Source | None:
         """The source with this name, if any."""
         return next((source for source in self.source if source.name == name), None)
+
+
+def is_xpath(selector: str) -> bool:
+    """A `follow`/`next_page` selector is XPath when it starts like one, else CSS."""
+    return selector.lstrip().startswith(("/", "(", "./"))
 
 
 def load_sources(path: Path | None = None) -> SourcesFile:

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from scrapy.http import TextResponse
 
+from crawlers.sources import is_xpath
 from crawlers.urls import absolute_http_url
 
 DEFAULT_ARTICLE_LINKS = ["//article//h2//a/@href", "//article//h3//a/@href", "//h2/a/@href", "//h3/a/@href"]
@@ -15,11 +16,6 @@ DEFAULT_NEXT_PAGE = [
     "//*[contains(@class, 'pagination') or contains(@class, 'pager') or contains(@class, 'paging')]"
     "//a[contains(@class, 'next') or contains(., '›') or contains(., '»') or contains(., 'Sau')]/@href",
 ]
-
-
-def is_xpath(selector: str) -> bool:
-    """XPath when it starts like one, else CSS."""
-    return selector.lstrip().startswith(("/", "(", "./"))
 
 
 def select_links(response: TextResponse, selectors: list[str]) -> list[str]:

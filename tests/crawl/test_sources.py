@@ -32,6 +32,8 @@ def test_default_sources_cover_national_ministry_and_provincial_press():
         ('[[source]]\nname = "a"\nkind = "listing"\nurl = "https://a.vn/"\nmax_pages = 0\n', ["#1", "'max_pages'"]),
         ('[crawl]\nresolve = { "a.vn" = "not-an-ip" }\n[[source]]\nname = "a"\nkind = "rss"\nurl = "https://a.vn/rss"\n', ["crawl table", "'resolve", "not an IP"]),
         ('[[source]]\nname = "a"\nkind = "rss"\nurl = "https://a.vn/rss"\n[[source]]\nname = "a"\nkind = "rss"\nurl = "https://a.vn/2"\n', ["duplicate source name 'a'"]),
+        ('[[source]]\nname = "a"\nkind = "listing"\nurl = "https://a.vn/"\nfollow = [".list a", "a[["]\n', ["#1", "'follow'", "'a[['", "selector"]),
+        ('[[source]]\nname = "a"\nkind = "listing"\nurl = "https://a.vn/"\nnext_page = "//a[@rel="\n', ["#1", "'next_page'", "selector"]),
         ('[[source]\nname = "a"\n', ["not valid TOML"]),
         ("", ["no source tables"]),
     ],
