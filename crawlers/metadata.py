@@ -90,7 +90,7 @@ def _jsonld_articles(tree: lxml_html.HtmlElement) -> list[dict[str, Any]]:
             continue
         try:
             data = json.loads(raw, strict=False)  # control characters inside strings are common
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested beyond Python's stack
             log.debug("unreadable JSON-LD block skipped")
             continue
         articles.extend(node for node in _nodes(data) if _is_article(node))

@@ -91,6 +91,13 @@ def test_broken_html_still_gives_the_article():
         assert paragraph.replace("&", "&") in found.text
 
 
+def test_a_deeply_nested_json_ld_block_is_skipped_and_the_article_kept():
+    entry = article("a1001")
+    html = render_article(entry, BASE).replace("</head>", '<script type="application/ld+json">' + "[" * 100_000 + "</script></head>", 1)
+    found = extract_article(html, BASE + entry.path, HCM)
+    assert found.title == entry.title and entry.paragraphs[0] in found.text
+
+
 @pytest.mark.parametrize("html", ["", "   ", "<html><body><nav><a href='/'>Trang chủ</a></nav></body></html>", "\x00\x01garbage"])
 def test_page_without_article_text_raises_a_clear_error(html):
     with pytest.raises(ExtractionError):
