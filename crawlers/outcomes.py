@@ -39,6 +39,8 @@ ERROR_PREFIX = "error/"
 START_OK = "start_ok"
 START_ERROR = "start_error"
 COUNTERS = (FETCHED, NEW, CHANGED, UNCHANGED, ROBOTS, ALT_URL)
+SPIDER_ERROR = "spider_error"  # a callback raised: a page our code could not handle
+SPIDER_EXCEPTIONS_STAT = "spider_exceptions/count"
 
 # Failures worth retrying on the next run: feed state is only committed when none happened.
 TRANSIENT_KINDS = frozenset({"timeout", "dns", "refused", "connection", "http_429", "http_5xx"})
@@ -123,6 +125,10 @@ def count(stats: Any, kind: str, amount: int = 1) -> None:
 
 
 def counted_errors(stats: dict[str, Any]) -> dict[str, int]:
-    """Error kinds and their counts from a stats dict."""
+    """Error kinds and their counts from a stats dict, including pages a spider callback failed on
+    (Scrapy's own count), which would otherwise pass unnoticed in an "ok" summary."""
     prefix = STAT_PREFIX + ERROR_PREFIX
-    return {key[len(prefix) :]: int(value) for key, value in stats.items() if key.startswith(prefix)}
+    errors = {key[len(prefix) :]: int(value) for key, value in stats.items() if key.startswith(prefix)}
+    if stats.get(SPIDER_EXCEPTIONS_STAT):
+        errors[SPIDER_ERROR] = int(stats[SPIDER_EXCEPTIONS_STAT])
+    return errors

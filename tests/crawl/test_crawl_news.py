@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from crawlers.loopback import LoopbackSite, Page
-from crawlers.report import CrawlReport
+from crawlers.report import CrawlReport, SourceSummary
 from crawlers.runner import run_crawl
 from index.settings import Settings
 from tests.crawl.conftest import isolated_data_dir, latest_by_id, spool_records
@@ -161,3 +161,9 @@ def test_a_malformed_link_in_a_feed_does_not_lose_the_entries_after_it(news_site
     report = run_crawl(Settings(), sources_file(text))
     assert report.sources[0].new == 1
     assert [record["canonical_url"] for record in spool_records(data_dir)] == [good]
+
+
+def test_pages_the_spider_failed_on_are_errors_in_the_summary():
+    stats = {"envmon/start_ok": 1, "envmon/fetched": 3, "spider_exceptions/count": 2, "spider_exceptions/RecursionError": 2}
+    summary = SourceSummary.from_stats("x", "rss", "https://x.vn/rss", stats, 1.0)
+    assert summary.errors == {"spider_error": 2} and summary.error_count == 2
