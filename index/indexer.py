@@ -21,7 +21,7 @@ from index.quarantine import quarantine
 from index.records import Document, Review
 from index.settings import Settings
 from index.spool import Spool, SpoolConsumer, SpoolEntry
-from index.state import StateStore
+from index.state import StateStore, stage_lock
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,11 @@ def run_index(
 ) -> IndexReport:
     """Send every pending document to the backend; stop (keeping them pending) if it fails."""
     settings.ensure_data_dir()
+    with stage_lock(settings.data_dir, "index"):
+        return _index_pending(settings, backend, progress)
+
+
+def _index_pending(settings: Settings, backend: Backend, progress: Callable[[int, int], None] | None) -> IndexReport:
     state = StateStore(settings.state_path)
     documents = Spool(settings.documents_dir, settings.tz)
     # Until the backend answers, the identity it had last time tells what is pending.

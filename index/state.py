@@ -5,7 +5,9 @@ One SQLite file in the data dir, WAL mode so a crawler subprocess and the CLI ca
 
 from __future__ import annotations
 
+import fcntl
 import json
+import logging
 import sqlite3
 import threading
 import time
@@ -14,8 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-BUSY_TIMEOUT_MS = 30_000
-CRAWL_RUN_NAMESPACE = "crawl-source"  # memos: each source's latest crawl summary (for source health)  # a concurrent writer holds the lock for milliseconds; wait, don't fail
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 30_000  # a concurrent writer holds the lock for milliseconds; wait, don't fail
+CRAWL_RUN_NAMESPACE = "crawl-source"  # memos: each source's latest crawl summary (for source health)
+LOCKS_FOLDER = "locks"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS checkpoints (
@@ -52,6 +57,25 @@ def _switch_to_wal(conn: sqlite3.Connection) -> None:
             if "locked" not in str(exc) or attempt == 49:
                 raise
             time.sleep(0.1)
+
+
+@contextmanager
+def stage_lock(data_dir: Path, stage: str) -> Iterator[None]:
+    """One run of a stage per data dir at a time. Two runs from one checkpoint would both
+    process the same items, and the slower would move the checkpoint back; a second run
+    waits for the first instead, then reads on from where it stopped."""
+    folder = data_dir / LOCKS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / f"{stage}.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log.info("another %s run is in progress in %s; waiting for it to finish", stage, data_dir)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class StateStore:

@@ -25,7 +25,7 @@ from index.quarantine import quarantine
 from index.records import Document, RawItem
 from index.settings import Settings
 from index.spool import Spool, SpoolConsumer, SpoolEntry
-from index.state import StateStore
+from index.state import StateStore, stage_lock
 from nlp.pipeline import CorpusStep, Enricher
 
 log = logging.getLogger(__name__)
@@ -152,6 +152,17 @@ def run_enrich(
     the corpus steps, writing documents and committing progress always happen here.
     """
     settings.ensure_data_dir()
+    with stage_lock(settings.data_dir, CONSUMER):
+        return _enrich_pending(settings, progress, limit, workers, runner)
+
+
+def _enrich_pending(
+    settings: Settings,
+    progress: Callable[[int, int], None] | None,
+    limit: int | None,
+    workers: int | None,
+    runner: AbstractContextManager[ItemMapper] | None,
+) -> EnrichReport:
     state = StateStore(settings.state_path)
     raw = SpoolConsumer(Spool(settings.spool_dir, settings.tz), state, CONSUMER)
     documents = Spool(settings.documents_dir, settings.tz)

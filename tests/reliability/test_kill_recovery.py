@@ -109,3 +109,16 @@ def test_kill_during_import_then_rerun(tmp_path: Path, env: dict[str, str], sett
     assert set(ids) == expected
     # a batch appended but not yet marked seen may be appended twice; enrich/index dedupe by id
     assert len(ids) - len(expected) <= 500
+
+
+def test_two_overlapping_enrich_runs_enrich_each_item_once(tmp_path: Path, env: dict[str, str], settings: Settings) -> None:
+    # The hourly ingest flow and an operator's `envmon enrich` can start together.
+    expected = write_export(tmp_path / "export.jsonl", POSTS // 2)
+    assert run(["import", str(tmp_path / "export.jsonl")], env).returncode == 0
+    runs = [subprocess.Popen(ENVMON + ["enrich"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for process in runs:
+        assert process.wait(timeout=600) == 0, process.communicate()[1]
+    ids = spooled_ids(settings.documents_dir, settings)
+    assert sorted(ids) == sorted(expected)  # every item, none twice
+    again = run(["enrich"], env)
+    assert again.returncode == 0 and "enriched 0 documents" in again.stdout
