@@ -12,6 +12,7 @@ from rich.table import Table
 
 from envmon_cli.common import console, err_console, settings, user_errors
 from index.errors import InputError
+from index.text import read_utf8
 
 
 def register(app: typer.Typer) -> None:
@@ -53,8 +54,6 @@ def _read_rows(path: Path | None) -> list[dict[str, Any]]:
     if path is not None:
         if not path.is_file():
             raise InputError(f"The file {path} does not exist; check the path.")
-        from nlp.adhoc import read_utf8
-
         text = read_utf8(path)
     else:
         text = sys.stdin.read()

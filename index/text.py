@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
+
+from index.errors import InputError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
@@ -53,3 +56,12 @@ def truncate(text: str, max_chars: int) -> tuple[str, bool]:
         return text, False
     cut = text.rfind(" ", 0, max_chars)
     return text[: cut if cut > max_chars // 2 else max_chars].rstrip(), True
+
+
+def read_utf8(path: Path) -> str:
+    """A text file a user gives or edits: UTF-8, with or without a byte-order mark (as Windows
+    editors save it); anything else is one sentence naming the file."""
+    try:
+        return path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path.name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and retry.") from None

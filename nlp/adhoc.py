@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from index.errors import InputError
@@ -14,14 +13,6 @@ from nlp.pipeline import Enricher
 from nlp.training import REGISTERS
 
 BATCH = 64
-
-
-def read_utf8(path: Path) -> str:
-    """A text file's content: UTF-8, with or without a byte-order mark (as Windows editors save it)."""
-    try:
-        return path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path.name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and retry.") from None
 
 
 def raw_item(row: dict[str, Any], now: datetime | None = None) -> RawItem:

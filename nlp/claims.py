@@ -24,7 +24,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from index.errors import InputError
 from index.records import ClaimMatch
 from index.settings import Settings
-from index.text import fold
+from index.text import fold, read_utf8
 from nlp.lexicons import lexicon_index
 
 log = logging.getLogger(__name__)
@@ -60,7 +60,7 @@ def read_claims(path: Path) -> list[Claim]:
     claims: list[Claim] = []
     if not path.is_file():
         return claims
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_utf8(path).splitlines(), start=1):
         if not line.strip():
             continue
         try:

@@ -17,7 +17,7 @@ from sklearn.metrics import (
 
 from index.errors import InputError
 from index.records import SENSITIVITY_LEVELS, TOPICS
-from nlp.adhoc import read_utf8
+from index.text import read_utf8
 from nlp.classify import ELEVATED_RISK, Prediction
 
 

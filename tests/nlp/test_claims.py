@@ -56,3 +56,12 @@ def test_a_broken_claims_line_is_one_clear_error(tmp_path: Path) -> None:
     path.write_text('{"id": "x1"}\n', encoding="utf-8")
     with pytest.raises(InputError, match="line 1"):
         read_claims(path)
+
+
+def test_a_claims_file_saved_by_a_windows_editor_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "claims.jsonl"
+    path.write_text('{"id": "x1", "claim": "Mưa axit làm chết lúa cả huyện"}\n', encoding="utf-8-sig")
+    assert [claim.id for claim in read_claims(path)] == ["x1"]
+    path.write_text('{"id": "x1", "claim": "Mưa axit làm chết lúa cả huyện"}\n', encoding="utf-16")
+    with pytest.raises(InputError, match="claims.jsonl is not UTF-8"):
+        read_claims(path)
