@@ -31,6 +31,8 @@ TOP_PROJECTS = 8
 LISTED_ITEMS = 15
 MAX_LISTED_ISSUES = 100_000
 _WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+# The report also reads the week before and the days after: the calendar's ends would overflow.
+MIN_YEAR, MAX_YEAR = 1900, 9000
 
 
 class ReportItem(BaseModel):
@@ -101,6 +103,8 @@ def parse_week(week: str) -> date:
     match = _WEEK.match(week.strip())
     if match is None:
         raise InputError(f"The week {week!r} is not understood; write it as YYYY-Www, e.g. 2026-W48.")
+    if not MIN_YEAR <= int(match.group(1)) <= MAX_YEAR:
+        raise InputError(f"The year {match.group(1)} is out of range; pick a week between {MIN_YEAR} and {MAX_YEAR}.")
     try:
         return date.fromisocalendar(int(match.group(1)), int(match.group(2)), 1)
     except ValueError:

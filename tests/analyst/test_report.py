@@ -85,3 +85,6 @@ def test_a_malformed_week_is_refused_in_one_sentence() -> None:
         parse_week("2026-48")
     with pytest.raises(InputError, match="no week 54"):
         parse_week("2026-W54")
+    for year in ("0001", "9999"):  # the report also reads the week before and the one after
+        with pytest.raises(InputError, match="year"):
+            parse_week(f"{year}-W01")
