@@ -22,6 +22,7 @@ def pseudonymise_author(handle: str | None, key: bytes, platform: str = "") -> s
     normalised = nfc(handle).strip().lstrip("@").casefold()
     if not normalised:
         return None
-    message = f"{platform.strip().casefold()}\x1f{normalised}".encode()
+    # surrogatepass: a broken export's lone surrogate must not stop the import (nor change other pseudonyms)
+    message = f"{platform.strip().casefold()}\x1f{normalised}".encode("utf-8", "surrogatepass")
     digest = hmac.new(key, message, hashlib.sha256).hexdigest()
     return PSEUDONYM_PREFIX + digest[:PSEUDONYM_HEX_CHARS]

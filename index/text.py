@@ -12,7 +12,8 @@ from pathlib import Path
 
 from index.errors import InputError
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff]")
+# Lone surrogates too: JSON's "\ud800" escapes decode to them, and no UTF-8 file or database takes them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200d\u2060\ufeff\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 # đ/Đ are letters of their own, not d plus a diacritic, so NFD does not fold them.
@@ -24,7 +25,7 @@ def nfc(text: str) -> str:
 
 
 def strip_controls(text: str) -> str:
-    """Drop NUL and other control/zero-width characters that break storage and tokenisers."""
+    """Drop NUL and other control/zero-width characters (and lone surrogates) that break storage and tokenisers."""
     return _CONTROL.sub("", text)
 
 

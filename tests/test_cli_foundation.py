@@ -108,3 +108,19 @@ def test_doctor_shows_the_spool_backlog_of_each_stage(cli, posts: Path) -> None:
     run_pipeline(cli, posts)
     after = cli("doctor").stdout
     assert "0 bytes not enriched" in after and "0 bytes not indexed" in after
+
+
+def test_lone_surrogates_in_an_export_do_not_stop_the_pipeline(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # JSON allows "\ud800" escapes that are not characters; broken exporters write them.
+    rows = [
+        '{"platform": "facebook", "post_id": "1", "url": "https://fb.com/1", "author": "An\\udc00", '
+        '"text": "Ô nhiễm \\ud800 sông Kỳ Cùng", "title": "\\udfffTin", "published_at": "2026-11-20T08:00:00+07:00"}',
+        '{"platform": "facebook", "post_id": "2", "url": "https://fb.com/2", "author": "Bình", '
+        '"text": "Khói bụi ô nhiễm từ lò gạch", "published_at": "2026-11-20T09:00:00+07:00"}',
+    ]
+    path = tmp_path / "export.jsonl"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run_pipeline(cli, path)
+    found = search_json(cli, "o nhiem")
+    assert found["total"] == 2
+    assert any(hit["text"] == "Ô nhiễm sông Kỳ Cùng" for hit in found["hits"])
