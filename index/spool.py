@@ -59,9 +59,17 @@ class Spool:
     def file_for(self, when: datetime) -> Path:
         return self.folder / f"{when.astimezone(self.tz):%Y-%m-%d}{SPOOL_SUFFIX}"
 
+    def _append_target(self, when: datetime) -> Path:
+        """The day's file, or the newest file when that sorts later (the time zone setting
+        changed, the clock stepped back): consumers read on from their checkpoint in name
+        order and would never see lines added to an earlier file."""
+        path = self.file_for(when)
+        files = self.files()
+        return files[-1] if files and files[-1].name > path.name else path
+
     # ---- writing ------------------------------------------------------------
     def append(self, records: Iterable[BaseModel | dict], now: datetime | None = None) -> int:
-        """Append records as lines to today's file; returns how many were written.
+        """Append records as lines to today's file (never to one before the newest); returns how many were written.
 
         On any write error the file is cut back to its size before the failed batch and
         SpoolWriteError is raised, so the spool stays a sequence of whole lines.
@@ -71,7 +79,7 @@ class Spool:
             self.folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise SpoolWriteError(f"Cannot create the spool folder {self.folder} ({exc.strerror}).") from exc
-        path = self.file_for(now)
+        path = self._append_target(now)
         written = 0
         with _locked_append(path) as fd:
             batch: list[bytes] = []

@@ -116,3 +116,14 @@ def test_backlog_shrinks_as_the_consumer_commits(spool: Spool, state: StateStore
     assert total == spool.files()[0].stat().st_size
     consumer.commit(list(consumer.pending())[-1])
     assert consumer.backlog_bytes() == 0
+
+
+def test_an_item_dated_before_the_newest_file_still_reaches_the_consumers(tmp_path: Path, state: StateStore) -> None:
+    # ENVMON_TIMEZONE changed from Asia/Ho_Chi_Minh to UTC at 03:00 local time (or the clock
+    # stepped back at midnight): "today" is a day earlier than the newest file already read.
+    Spool(tmp_path / "spool", HCM).append([{"id": "a"}], now=DAY2)
+    consumer = SpoolConsumer(Spool(tmp_path / "spool", ZoneInfo("UTC")), state, "enrich")
+    for entry in consumer.pending():
+        consumer.commit(entry)
+    consumer.spool.append([{"id": "b"}], now=DAY1)
+    assert ids(consumer.pending()) == ["b"]
