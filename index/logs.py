@@ -35,7 +35,7 @@ def _secrets(settings: Settings) -> list[str]:
     found = [value.get_secret_value() for value in values if value is not None]
     key_file = settings.data_dir / "pseudonym.key"
     if key_file.is_file():
-        found.append(key_file.read_text().strip())
+        found.append(key_file.read_text(errors="replace").strip())
     return found
 
 

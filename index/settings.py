@@ -180,7 +180,7 @@ class Settings(BaseSettings):
         path = self.data_dir / PSEUDONYM_SECRET_FILE
         if not path.exists():
             _create_key_file(path)
-        key = _key_bytes(path.read_text())
+        key = _key_bytes(path.read_text(errors="replace"))
         if key is None:
             raise ConfigError(f"The pseudonym key file {path} is empty or corrupt; restore it from backup.")
         return key

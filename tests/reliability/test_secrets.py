@@ -77,11 +77,12 @@ def test_a_pseudonym_secret_that_is_not_a_hex_key_is_one_sentence(cli, tmp_path:
         assert value not in result.stderr
 
 
-def test_an_empty_key_file_is_refused_not_used_as_the_key(cli, data_dir: Path) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("content", [b"", b"\xff\xfe\x00garbage"])
+def test_an_empty_or_corrupt_key_file_is_refused_not_used_as_the_key(cli, data_dir: Path, content: bytes) -> None:  # type: ignore[no-untyped-def]
     # What a crash (or a full disk) between creating the key file and writing it leaves behind:
     # pseudonyms under an empty key could be reversed by anyone who guesses a handle.
     data_dir.mkdir(parents=True)
-    (data_dir / "pseudonym.key").write_text("")
+    (data_dir / "pseudonym.key").write_bytes(content)
     result = cli("import", str(SAMPLE))
     assert result.exit_code == 2
     assert "pseudonym.key" in result.stderr and len(result.stderr.strip().splitlines()) == 1
