@@ -226,6 +226,8 @@ def load_settings(**overrides: Any) -> Settings:
         raise ConfigError(
             f"Setting {field!r} is invalid ({message}); fix ENVMON_{field.upper()} or {_config_file()}."
         ) from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{_config_file()} is not UTF-8 text; save it as UTF-8.") from None
     except Exception as exc:  # a malformed envmon.toml raises TOMLDecodeError
         if exc.__class__.__name__ == "TOMLDecodeError":
             raise ConfigError(f"{_config_file()} is not valid TOML ({exc}); fix or remove it.") from None

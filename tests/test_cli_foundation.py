@@ -124,3 +124,13 @@ def test_lone_surrogates_in_an_export_do_not_stop_the_pipeline(cli, tmp_path: Pa
     found = search_json(cli, "o nhiem")
     assert found["total"] == 2
     assert any(hit["text"] == "Ô nhiễm sông Kỳ Cùng" for hit in found["hits"])
+
+
+def test_a_config_file_that_is_not_toml_or_not_utf8_is_one_sentence(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    config = tmp_path / "envmon.toml"
+    monkeypatch.setenv("ENVMON_CONFIG", str(config))
+    for content in (b"data_dir = [unclosed\n", 'data_dir = "/srv/môi trường"\n'.encode("cp1258", "replace") + b"\xff\n"):
+        config.write_bytes(content)
+        result = cli("search", "rác")
+        assert result.exit_code == 2, content
+        assert str(config) in result.stderr and len(result.stderr.strip().splitlines()) == 1
