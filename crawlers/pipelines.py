@@ -24,6 +24,7 @@ from crawlers.outcomes import (
     counted_errors,
 )
 from index.ids import content_hash
+from index.records import RawItem, SourceKind
 from index.settings import Settings
 from index.spool import Spool
 from index.text import basic_clean, truncate
@@ -71,6 +72,12 @@ class NormalisePipeline:
         return item
 
 
+def merges_by_text(record: RawItem) -> bool:
+    """Identical text under another URL is the same article (syndication, mirrors), but two
+    forum posts with the same words ("Đồng ý", "+1") are two members' posts: never merged."""
+    return record.source_kind != SourceKind.FORUM
+
+
 class DeduplicatePipeline:
     """Drop items whose text is already stored under their id; turn identical text under a new
     URL into an update of the original item that records the extra URL (RawItem.alt_urls)."""
@@ -93,6 +100,10 @@ class DeduplicatePipeline:
         known_hash = self._hashes_this_run.get(record.id) or self.state.stored_hash(record.id)
         if known_hash == record.content_hash:
             return self._unchanged(item, record.id)
+        if not merges_by_text(record):
+            count(self.stats, CHANGED if known_hash else NEW)
+            self._hashes_this_run[record.id] = record.content_hash
+            return item
         owner = self._owners_this_run.get(record.content_hash) or self.state.text_owner(record.content_hash)
         if owner is not None and owner.item_id != record.id:
             if owner.knows(record.canonical_url):
@@ -176,7 +187,7 @@ class SpoolWriterPipeline:
         self.state.remember_items([(item.record.id, item.record.content_hash or "") for item in items])
         for item in items:
             record = item.record
-            if record.content_hash:
+            if record.content_hash and merges_by_text(record):
                 self.state.remember_text(record.content_hash, TextOwner.of(record))
             memo = UrlMemo(item_id=record.id, etag=record.http.etag, last_modified=record.http.last_modified, lastmod=item.lastmod)
             for url_key in item.url_keys:

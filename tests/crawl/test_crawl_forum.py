@@ -12,6 +12,7 @@ from index.ids import item_id_for_post, item_id_for_url
 from index.privacy import pseudonymise_author
 from index.settings import Settings
 from index.text import fold
+from tests.crawl import forumsite
 from tests.crawl.conftest import latest_by_id, spool_records
 from tests.crawl.forumsite import authors, expected_texts, forum_routes, posts, thread
 from tests.crawl.newssite import sources_toml
@@ -81,3 +82,17 @@ def test_a_new_reply_on_the_last_page_is_the_only_thing_added(forum_site, source
     appended = spool_records(data_dir)[lines:]
     assert later.total("new") == 1 and [record["id"] for record in appended] == [item_id_for_post("forum:127.0.0.1", "88113")]
     assert raw_handles_on_disk(data_dir) == []
+
+
+def test_two_members_posting_the_same_words_are_two_posts(forum_site, sources_file, data_dir, monkeypatch):
+    path = sources_file(forum_only(forum_site.base))
+    run_crawl(Settings(), path)
+    echo = posts()[-1]  # "Ủng hộ, …": short replies like it are often repeated word for word
+    monkeypatch.setitem(forumsite.LATE_REPLY, "text", list(echo["text"]))
+    forum_site.routes.update(forum_routes(forum_site.base, stage=2))
+    later = run_crawl(Settings(), path)
+    stored = latest_by_id(spool_records(data_dir))
+    reply = stored.get(item_id_for_post("forum:127.0.0.1", "88113"))
+    assert later.total("new") == 1 and reply is not None and _words(reply["text"]) == _words(" ".join(echo["text"]))
+    original = stored[item_id_for_post("forum:127.0.0.1", str(echo["id"]))]
+    assert original["alt_urls"] == [] and original["author_pseudonym"] != reply["author_pseudonym"]
