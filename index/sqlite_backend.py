@@ -167,6 +167,10 @@ class SqliteBackend:
             raise BackendUnavailable(
                 f"The SQLite index {self.path} cannot be opened ({exc}); move it away and run `envmon index` again to rebuild it from the spool."
             ) from exc
+        except OSError as exc:  # its folder cannot be created
+            raise BackendUnavailable(
+                f"The SQLite index {self.path} cannot be created ({exc.strerror}); point ENVMON_INDEX_URL at a writable folder."
+            ) from exc
         self._conn = conn
 
     def _connect(self) -> sqlite3.Connection:

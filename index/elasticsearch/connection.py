@@ -35,12 +35,17 @@ UNAVAILABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 def redact_url(url: str) -> str:
     """The URL without user:password, safe to print or log."""
-    parts = urlsplit(url)
-    if parts.username is None and parts.password is None:
-        return url.rstrip("/")
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
+    try:
+        parts = urlsplit(url)
+        if parts.username is None and parts.password is None:
+            return url.rstrip("/")
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+    except ValueError:  # "http://[::1", a port over 65535: cut any user:password@ by hand
+        scheme, separator, rest = url.partition("://")
+        netloc, slash, path = rest.partition("/")
+        return f"{scheme}{separator}{netloc.rpartition('@')[2]}{slash}{path}".rstrip("/")
     return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)).rstrip("/")
 
 
@@ -66,8 +71,9 @@ def open_client(settings: Settings) -> Elasticsearch:
     try:
         return Elasticsearch(url, **options)
     except ValueError as exc:
+        shown = redact_url(url)
         raise ConfigError(
-            f"ENVMON_INDEX_URL={redact_url(url)!r} is not a usable Elasticsearch address ({exc}); use http(s)://host:9200."
+            f"ENVMON_INDEX_URL={shown!r} is not a usable Elasticsearch address ({str(exc).replace(url, shown)}); use http(s)://host:9200."
         ) from None
 
 
