@@ -1,8 +1,9 @@
 """Import social/forum export files (JSONL or CSV) into the raw spool.
 
 Each row is validated on its own: bad rows are counted and reported with their line number,
-good rows are kept. Authors become keyed pseudonyms before anything is written, and bad rows
-are reported by line and reason only, so a raw handle never reaches the data dir.
+good rows are kept. Authors, the @handles a post mentions and profile handles in post URLs
+become keyed pseudonyms before anything is written, and bad rows are reported by line and
+reason only, so a raw handle never reaches the data dir.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ SEEN_NAMESPACE = "import"
 SPOOL_BATCH = 500
 # A path segment naming an account (tiktok.com/@name/video/…, youtube.com/@name): the handle itself.
 _PROFILE_SEGMENT = re.compile(r"(?<=/)@[^/?#]+")
+# An @mention of another account in a post ("@lan.nguyen_92 ơi"); not the middle of an e-mail address.
+_MENTION = re.compile(r"(?<![\w@.])@(\w[\w.]{0,48}\w)")
 
 
 @dataclass
@@ -281,7 +284,7 @@ def _row_to_item(
     text_raw = row.get("text")
     if not isinstance(text_raw, str):
         raise RowError("text must be a string")
-    text = _repair(text_raw, report)
+    text = _pseudonymise_mentions(_repair(text_raw, report), key, platform_name)
     text, cut = truncate(text, MAX_TEXT_CHARS)
     if cut:
         report.truncated += 1
@@ -295,7 +298,7 @@ def _row_to_item(
     url = url_value if is_http_url(url_value) else None
     if url_value and url is None:
         raise RowError("url is not an http(s) address")
-    title = _repair(row["title"], report)[:MAX_TITLE_CHARS] if isinstance(row.get("title"), str) else None
+    title = _pseudonymise_mentions(_repair(row["title"], report), key, platform_name)[:MAX_TITLE_CHARS] if isinstance(row.get("title"), str) else None
     parent = _clean_field(row.get("parent_id"), 200, report)
     author = str(row["author"]) if row.get("author") is not None else None
     pseudonym = pseudonymise_author(author, key, platform_name)
@@ -338,6 +341,11 @@ def _redact_handle(url: str | None, author: str | None, pseudonym: str | None) -
         lowered = url.lower()
         position = lowered.find(needle, position + len(pseudonym))
     return url
+
+
+def _pseudonymise_mentions(text: str, key: bytes, platform: str) -> str:
+    """@handles named in a post become the pseudonyms those accounts get as authors (as on forums)."""
+    return _MENTION.sub(lambda match: pseudonymise_author(match.group(1), key, platform) or match.group(), text)
 
 
 def _repair(value: str, report: ImportReport) -> str:

@@ -13,6 +13,7 @@ import pytest
 
 from crawlers.importer import MAX_TEXT_CHARS, import_file
 from index.errors import InputError
+from index.privacy import pseudonymise_author
 from index.settings import Settings
 from index.spool import Spool
 
@@ -270,3 +271,15 @@ def test_profile_handle_in_the_url_is_replaced_even_when_the_author_column_is_a_
     item = spooled(settings)[0]
     assert "tinnongvungcao" not in item["url"] and "tinnongvungcao" not in item["canonical_url"]
     assert item["url"] == f"https://www.tiktok.com/@{item['author_pseudonym']}/video/1"
+
+
+def test_mentioned_handles_in_the_text_become_pseudonyms_too(tmp_path: Path, settings: Settings) -> None:
+    text = "@lan.nguyen_92 ơi, nước sông lại đen rồi, hỏi @TuanHL xem. Liên hệ tonghop@baolangson.vn."
+    path = write_jsonl(tmp_path / "p.jsonl", [row(post_id="1", platform="tiktok", text=text)])
+    import_file(path, settings)
+    stored = spooled(settings)[0]["text"]
+    for handle in ("lan.nguyen_92", "TuanHL"):
+        assert handle not in stored
+    mentioned = pseudonymise_author("TuanHL", settings.pseudonym_key, "tiktok")
+    assert f"hỏi {mentioned} xem" in stored  # the same pseudonym the person gets as an author
+    assert "tonghop@baolangson.vn" in stored and stored.startswith("anon-") and " ơi, nước sông" in stored
