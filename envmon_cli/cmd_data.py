@@ -10,6 +10,7 @@ import typer
 from envmon_cli.common import byte_progress, console, err_console, settings, user_errors
 from index.backends import open_backend
 from index.errors import BackendUnavailable, InputError
+from index.settings import redact_url
 
 
 def register(app: typer.Typer) -> None:
@@ -29,12 +30,8 @@ def init() -> None:
     backend.ensure_ready()
     backend.close()
     console.print(f"data dir: {config.data_dir}")
-    location: object = config.sqlite_path
-    if config.backend_kind == "elasticsearch":
-        from index.elasticsearch.connection import redact_url
-
-        location = redact_url(config.index_url or "")  # never print a password written into the URL
-    console.print(f"backend:  {config.backend_kind} ({location})")
+    location = redact_url(config.index_url or "") if config.backend_kind == "elasticsearch" else config.sqlite_path
+    console.print(f"backend:  {config.backend_kind} ({location})")  # never a password written into the URL
 
 
 @user_errors

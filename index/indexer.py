@@ -19,7 +19,7 @@ from index.backend import Backend
 from index.errors import BackendUnavailable
 from index.quarantine import quarantine
 from index.records import Document, Review
-from index.settings import Settings
+from index.settings import Settings, redact_url
 from index.spool import Spool, SpoolConsumer, SpoolEntry
 from index.state import StateStore, stage_lock
 
@@ -42,8 +42,6 @@ def consumer_name(settings: Settings, identity: str = "") -> str:
     """Each backend keeps its own position: switching to Elasticsearch indexes the whole spool;
     so does each new index at the same place (see index_identity)."""
     if settings.backend_kind == "elasticsearch":
-        from index.elasticsearch.connection import redact_url
-
         # Without user:password: the state file must not hold a password, and changing it
         # must not send the whole spool again.
         url = settings.index_url or ""

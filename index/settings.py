@@ -8,6 +8,7 @@ from contextlib import suppress
 from functools import cached_property
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -150,7 +151,7 @@ class Settings(BaseSettings):
         if url == "" or url.startswith("sqlite://"):
             return "sqlite"
         raise ConfigError(
-            f"ENVMON_INDEX_URL={url!r} is not understood: use sqlite:///path/to/index.sqlite or http(s)://host:9200."
+            f"ENVMON_INDEX_URL={redact_url(url)!r} is not understood: use sqlite:///path/to/index.sqlite or http(s)://host:9200."
         )
 
     @property
@@ -213,6 +214,22 @@ def _create_key_file(path: Path) -> None:
         ) from exc
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def redact_url(url: str) -> str:
+    """The URL without user:password, safe to print or log."""
+    try:
+        parts = urlsplit(url)
+        if parts.username is None and parts.password is None:
+            return url.rstrip("/")
+        host = parts.hostname or ""
+        if parts.port:
+            host = f"{host}:{parts.port}"
+    except ValueError:  # "http://[::1", a port over 65535: cut any user:password@ by hand
+        scheme, separator, rest = url.partition("://")
+        netloc, slash, path = rest.partition("/")
+        return f"{scheme}{separator}{netloc.rpartition('@')[2]}{slash}{path}".rstrip("/")
+    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)).rstrip("/")
 
 
 def load_settings(**overrides: Any) -> Settings:

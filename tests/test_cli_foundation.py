@@ -139,7 +139,8 @@ def test_a_config_file_that_is_not_toml_or_not_utf8_is_one_sentence(cli, tmp_pat
 def test_an_unusable_index_url_is_one_sentence(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    urls = ("http://[::1", "http://envmon:s3cret-pw@[::1", "http://envmon:s3cret-pw@127.0.0.1:99999", f"sqlite:///{blocker}/index.sqlite")
+    urls = ("http://[::1", "http://envmon:s3cret-pw@[::1", "http://envmon:s3cret-pw@127.0.0.1:99999",
+            "ftp://envmon:s3cret-pw@es.example", f"sqlite:///{blocker}/index.sqlite")
     for url in urls:
         monkeypatch.setenv("ENVMON_INDEX_URL", url)
         result = cli("search", "rác")

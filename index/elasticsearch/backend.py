@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from elasticsearch import Elasticsearch, NotFoundError
 
 from index.backend import BackendHealth, Hit, SearchResult, StoredRecord, UpsertReport
-from index.elasticsearch.connection import open_client, redact_url, unavailable_as_error
+from index.elasticsearch.connection import open_client, unavailable_as_error
 from index.elasticsearch.dsl import (
     compile_query,
     facet_aggregations,
@@ -33,7 +33,7 @@ from index.elasticsearch.writer import DocumentWriter
 from index.errors import ConfigError, InputError
 from index.query import Query
 from index.records import Document, Review
-from index.settings import Settings
+from index.settings import Settings, redact_url
 
 MAX_RESULT_WINDOW = 10_000  # from+size limit of an index; deeper pages walk with search_after
 PAGE_SIZE = 1_000  # hits per request when scanning or walking to a deep page

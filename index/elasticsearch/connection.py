@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from elasticsearch import (
     ApiError,
@@ -24,29 +23,13 @@ from elasticsearch import (
 )
 
 from index.errors import BackendUnavailable, ConfigError
-from index.settings import Settings
+from index.settings import Settings, redact_url
 
 # A connection error is retried this many times before the run gives up; the indexer retries
 # the whole batch on its next run anyway, so waiting longer here only delays the report.
 CONNECT_RETRIES = 2
 # Statuses that mean "the cluster is there but cannot serve now": keep documents pending.
 UNAVAILABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
-
-
-def redact_url(url: str) -> str:
-    """The URL without user:password, safe to print or log."""
-    try:
-        parts = urlsplit(url)
-        if parts.username is None and parts.password is None:
-            return url.rstrip("/")
-        host = parts.hostname or ""
-        if parts.port:
-            host = f"{host}:{parts.port}"
-    except ValueError:  # "http://[::1", a port over 65535: cut any user:password@ by hand
-        scheme, separator, rest = url.partition("://")
-        netloc, slash, path = rest.partition("/")
-        return f"{scheme}{separator}{netloc.rpartition('@')[2]}{slash}{path}".rstrip("/")
-    return urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment)).rstrip("/")
 
 
 def open_client(settings: Settings) -> Elasticsearch:
