@@ -10,6 +10,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
+from scrapy import signals
 from scrapy.exceptions import DropItem
 
 from crawlers.crawlstate import CrawlState, TextOwner, UrlMemo
@@ -38,6 +39,7 @@ MAX_TEXT_CHARS = 100_000  # ~15k words: longer is a dump or a listing page, keep
 MAX_TITLE_CHARS = 1_000
 SPOOL_BATCH_ITEMS = 200  # append (and fsync) in batches: one fsync per page would dominate
 SPOOL_BATCH_SECONDS = 2.0
+FINISHED = "finished"  # Scrapy's close reason when the spider ran out of requests
 
 
 class QuietDrop(DropItem):
@@ -152,7 +154,9 @@ class SpoolWriterPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SpoolWriterPipeline:
-        return cls(crawler, crawler.settings["ENVMON_SETTINGS"])
+        pipeline = cls(crawler, crawler.settings["ENVMON_SETTINGS"])
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, PageVisit):
@@ -164,13 +168,18 @@ class SpoolWriterPipeline:
         return item
 
     def close_spider(self) -> None:
-        """Flush; remember feeds only when no transient error means their articles need a retry."""
+        """Append what is still buffered."""
         self.flush()
+
+    def spider_closed(self, reason: str) -> None:
+        """Remember feeds, sitemaps and listings only after a complete run without transient
+        errors: articles they announce that were not fetched (time limit, 503, …) must be found
+        again next run, which an unchanged feed would otherwise hide."""
         transient = {kind: n for kind, n in counted_errors(self.stats.get_stats()).items() if kind in TRANSIENT_KINDS}
-        if self._deferred_pages and not transient:
+        if self._deferred_pages and reason == FINISHED and not transient:
             self._remember_pages(self._deferred_pages)
         elif self._deferred_pages:
-            log.info("feed state not saved (transient errors %s): its articles are retried next run", transient)
+            log.info("feed state not saved (%s, transient errors %s): its articles are read again next run", reason, transient or "none")
         self.state.close()
 
     def flush(self) -> None:

@@ -115,3 +115,28 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split("\n")[0]
     except (OSError, IndexError):
         return "zombie"
+
+
+def test_articles_left_at_the_time_limit_are_fetched_by_the_next_run(sources_file, data_dir):
+    site = LoopbackSite().start()
+    body = "Người dân xã Tân Thành phản ánh nước thải từ nhà máy chảy ra sông, cá chết hàng loạt. " * 4
+    urls = []
+    for number in range(40):
+        html = f"<html><head><title>Bài {number}</title></head><body><article><h1>Bài {number}</h1><p>{body} Số {number}.</p></article></body></html>"
+        site.add(f"/bai-{number}.html", Page(html.encode(), hang_s=0.5))  # a slow site: 40 pages do not fit in 2 s
+        urls.append(f"<url><loc>{site.base}/bai-{number}.html</loc></url>")
+    sitemap = '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">' + "".join(urls) + "</urlset>"
+    site.add("/sitemap.xml", Page(sitemap.encode(), content_type="application/xml"))
+    site.add("/robots.txt", Page(b"", content_type="text/plain"))
+
+    def crawl(limit: float):  # type: ignore[no-untyped-def]
+        text = sources_toml(site.base, source_timeout_s=limit).split("\n[[source]]")[0]
+        return run_crawl(Settings(), sources_file(text + f'\n[[source]]\nname = "cham"\nkind = "sitemap"\nurl = "{site.base}/sitemap.xml"\n'))
+
+    try:
+        first = crawl(2)
+        assert first.sources[0].status == "timeout" and first.total("new") < 40, first.sources
+        second = crawl(60)
+        assert first.total("new") + second.total("new") == 40
+    finally:
+        site.stop()
