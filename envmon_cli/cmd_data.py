@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from envmon_cli.common import byte_progress, console, err_console, settings, user_errors
 from index.backends import open_backend
@@ -46,16 +47,16 @@ def import_command(
     config = settings()
     with byte_progress(f"importing {file.name}") as progress:
         report = import_file(file, config, platform=platform, progress=progress)
-    console.print(
-        f"{file.name}: {report.rows} rows read ({report.encoding}) — [green]{report.imported} imported[/], "
-        f"{report.unchanged} unchanged, {report.duplicates} duplicates, "
-        f"[{'red' if report.bad_count else 'green'}]{report.bad_count} bad[/]"
-        + (f", {report.truncated} truncated" if report.truncated else "")
-        + (f", {report.repaired} repaired encodings" if report.repaired else ""),
-        highlight=False,
-    )
+    # File and column names come from the user's file: Text, never Rich markup.
+    summary = Text(f"{file.name}: {report.rows} rows read ({report.encoding}) — ")
+    summary.append(f"{report.imported} imported", style="green")
+    summary.append(f", {report.unchanged} unchanged, {report.duplicates} duplicates, ")
+    summary.append(f"{report.bad_count} bad", style="red" if report.bad_count else "green")
+    summary.append((f", {report.truncated} truncated" if report.truncated else "")
+                   + (f", {report.repaired} repaired encodings" if report.repaired else ""))
+    console.print(summary, highlight=False)
     if report.ignored_columns:
-        console.print(f"ignored columns: {', '.join(sorted(report.ignored_columns))}", highlight=False)
+        console.print(Text(f"ignored columns: {', '.join(sorted(report.ignored_columns))}"), highlight=False)
     for bad in report.bad[:show_bad]:
         err_console.print(f"  line {bad.line}: {bad.reason}", highlight=False, markup=False)
     if report.bad_count > show_bad:

@@ -147,3 +147,17 @@ def test_an_unusable_index_url_is_one_sentence(cli, tmp_path: Path, monkeypatch:
         assert result.exit_code in (2, 3), url
         assert "ENVMON_INDEX_URL" in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
         assert "s3cret-pw" not in result.stderr
+
+
+def test_names_from_the_import_file_are_printed_as_written(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # Rich would read "[red]" as a style and "[/x]" as a broken closing tag (a traceback).
+    path = tmp_path / "export[red].csv"
+    path.write_text(
+        "platform,post_id,url,author,text,published_at,[/x]\n"
+        "facebook,1,https://fb.com/1,An,Ô nhiễm sông,2026-11-20T08:00:00+07:00,z\n",
+        encoding="utf-8",
+    )
+    result = cli("import", str(path))
+    assert result.exit_code == 0, result.output
+    assert "export[red].csv: 1 rows read" in result.stdout
+    assert "ignored columns: [/x]" in result.stdout
