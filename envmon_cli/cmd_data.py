@@ -30,9 +30,9 @@ def init() -> None:
     backend = open_backend(config)
     backend.ensure_ready()
     backend.close()
-    console.print(f"data dir: {config.data_dir}")
+    console.print(f"data dir: {config.data_dir}", markup=False, highlight=False)
     location = redact_url(config.index_url or "") if config.backend_kind == "elasticsearch" else config.sqlite_path
-    console.print(f"backend:  {config.backend_kind} ({location})")  # never a password written into the URL
+    console.print(f"backend:  {config.backend_kind} ({location})", markup=False, highlight=False)  # never a password written into the URL
 
 
 @user_errors

@@ -8,6 +8,7 @@ import stat
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from envmon_cli.common import console, user_errors
 from index.backends import open_backend
@@ -27,7 +28,7 @@ def doctor() -> None:
     try:
         config = load_settings()
     except EnvmonError as exc:
-        console.print(f"[red]✗ settings[/]: {exc}")
+        console.print(Text("✗ settings", style="red") + Text(f": {exc}"))
         raise typer.Exit(2) from None
     checks.append(("settings", True, f"data dir {config.data_dir}, backend {config.backend_kind}, tz {config.timezone}"))
     try:
@@ -66,7 +67,7 @@ def doctor() -> None:
         checks.append(("models", False, "the NLP models module is missing: reinstall envmon"))
     table = Table(show_header=False, box=None)
     for name, ok, detail in checks:
-        table.add_row("[green]✓[/]" if ok else "[red]✗[/]", name, detail)
+        table.add_row("[green]✓[/]" if ok else "[red]✗[/]", name, Text(detail, overflow="fold"))  # paths, URLs, messages: never markup, never cut
     console.print(table)
     if not all(ok for _, ok, _ in checks):
         raise typer.Exit(1)

@@ -161,3 +161,15 @@ def test_names_from_the_import_file_are_printed_as_written(cli, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert "export[red].csv: 1 rows read" in result.stdout
     assert "ignored columns: [/x]" in result.stdout
+
+
+def test_paths_and_settings_with_brackets_are_printed_as_written(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    folder = tmp_path / "envmon[/prod]"
+    monkeypatch.setenv("ENVMON_DATA_DIR", str(folder))
+    for command in ("init", "doctor"):
+        result = cli(command)
+        assert "Traceback" not in result.output
+        assert "envmon[/prod]" in "".join(result.stdout.split())  # however the table wraps it
+    monkeypatch.setenv("ENVMON_TIMEZONE", "Asia/[/x]")
+    result = cli("doctor")
+    assert result.exit_code == 2 and "Asia/[/x]" in "".join(result.stdout.split())
