@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from analyst.report.build import WeeklyReport
@@ -167,4 +168,7 @@ CHARTS: dict[str, tuple[str, Callable[[WeeklyReport], bytes]]] = {
 
 def render_charts(report: WeeklyReport) -> dict[str, bytes]:
     """Every chart of the report, by name, as PNG bytes."""
-    return {name: draw(report) for name, (_, draw) in CHARTS.items()}
+    # Labels quote crawled text (project names, sources): a "$…$" in them is text, not mathtext
+    # (which a malformed formula would turn into an exception that loses the whole report).
+    with rc_context({"text.parse_math": False}):
+        return {name: draw(report) for name, (_, draw) in CHARTS.items()}

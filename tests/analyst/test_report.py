@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from analyst.report.build import parse_week
+from analyst.report.build import build_report, parse_week
+from analyst.report.render import write_report
 from index.backends import open_backend
 from index.errors import InputError
 from index.records import Review, SourceKind
@@ -78,6 +79,18 @@ def test_crawled_text_is_escaped_in_the_report(report_dir: Path) -> None:
     html = (report_dir / "report.html").read_text(encoding="utf-8")
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(" in html
+
+
+def test_crawled_names_that_look_like_tex_are_drawn_as_plain_text(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    documents = _week_documents()
+    documents[0].enrichment.project_names = {QUARRY: "mỏ đá $\\frac$ Khau Lù"}  # matplotlib would parse $…$ as mathtext
+    documents[3].source = "tin $^$ nhanh"
+    backend = open_backend(settings)
+    backend.upsert(documents)
+    report = build_report(backend, WEEK, MONDAY + timedelta(days=7), HCM)
+    backend.close()
+    files = write_report(report, tmp_path / "report")
+    assert files.pdf.read_bytes().startswith(b"%PDF-")
 
 
 def test_a_malformed_week_is_refused_in_one_sentence() -> None:
