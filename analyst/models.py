@@ -21,7 +21,7 @@ SAVED_SEARCH_RECORD = "saved_search"
 class IssueRecord(BaseModel):
     """A cluster of documents about one problem: one project, or one commune and topic."""
 
-    id: str = Field(description="Stable: derived from key.")
+    id: str = Field(description="Stable: derived from key and the issue's first document.")
     key: str = Field(description="project:<project key> or place:<commune code>:<topic>")
     kind: Literal["project", "commune_topic"]
     title: str
