@@ -11,10 +11,11 @@ import fcntl
 import json
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
+from typing import BinaryIO
 
 from pydantic import BaseModel
 
@@ -110,9 +111,13 @@ class Spool:
                 if path.name == start[0]:
                     offset = start[1]
             is_newest = index == len(files) - 1
-            yield from self._read_file(path, offset, is_newest, report)
+            if (yield from self._read_file(path, offset, is_newest, report)) == "stopped":
+                return  # reading on into a later file would move the checkpoint past the line
 
-    def _read_file(self, path: Path, offset: int, is_newest: bool, report: ReadReport) -> Iterator[SpoolEntry]:
+    def _read_file(
+        self, path: Path, offset: int, is_newest: bool, report: ReadReport
+    ) -> Generator[SpoolEntry, None, str]:
+        """Entries of one file after offset; returns "stopped" when it left an unfinished line unread."""
         with path.open("rb") as handle:
             handle.seek(offset)
             position = offset
@@ -121,11 +126,12 @@ class Spool:
                 position += len(raw)
                 if not raw.endswith(b"\n"):
                     # An unterminated last line: a writer crashed mid-line, or is writing now.
-                    # Leave it unconsumed in the newest file; the next append seals it.
+                    # Leave it unconsumed in the newest file (the next append seals it) and in
+                    # any file a writer still holds; skip it only in an older, unlocked file.
                     report.torn.append(f"{path.name}:{line_start}")
                     log.warning("spool %s: incomplete last line at byte %d left unread", path.name, line_start)
-                    if is_newest:
-                        return
+                    if is_newest or _being_written(handle):
+                        return "stopped"
                     yield SpoolEntry(path.name, position, {})
                     continue
                 stripped = raw.strip()
@@ -142,6 +148,7 @@ class Spool:
                     continue
                 report.read += 1
                 yield SpoolEntry(path.name, position, data)
+        return "read"
 
     def count_lines(self) -> int:
         total = 0
@@ -217,6 +224,16 @@ class _locked_append:
             finally:
                 os.close(self.fd)
                 self.fd = -1
+
+
+def _being_written(handle: BinaryIO) -> bool:
+    """True while a writer holds the file's append lock (Spool.append takes it exclusively)."""
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return False
 
 
 def _last_byte(path: Path, size: int) -> bytes:
