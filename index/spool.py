@@ -117,7 +117,7 @@ class Spool:
     def _read_file(
         self, path: Path, offset: int, is_newest: bool, report: ReadReport
     ) -> Generator[SpoolEntry, None, str]:
-        """Entries of one file after offset; returns "stopped" when it left an unfinished line unread."""
+        """Entries of one file after offset; returns "stopped" when lines may still be coming (read them next time)."""
         with path.open("rb") as handle:
             handle.seek(offset)
             position = offset
@@ -148,6 +148,8 @@ class Spool:
                     continue
                 report.read += 1
                 yield SpoolEntry(path.name, position, data)
+            if not is_newest and (_being_written(handle) or os.fstat(handle.fileno()).st_size > position):
+                return "stopped"  # a writer that chose this file before the next day's began is (or was just) adding lines
         return "read"
 
     def count_lines(self) -> int:

@@ -129,24 +129,26 @@ def test_an_item_dated_before_the_newest_file_still_reaches_the_consumers(tmp_pa
     assert ids(consumer.pending()) == ["b"]
 
 
-def test_a_line_still_being_written_into_yesterdays_file_is_not_skipped(spool: Spool, state: StateStore) -> None:
+@pytest.mark.parametrize("cut", [10, 0], ids=["mid-line", "between-batches"])
+def test_lines_still_being_written_into_yesterdays_file_are_not_skipped(spool: Spool, state: StateStore, cut: int) -> None:
     # A crawl appending across midnight while an import starts today's file: the reader must
-    # wait for the half-written line, not skip it (its end would then read as garbage too).
+    # not read on into today's file while yesterday's writer still adds lines (a batch after
+    # a batch, or the rest of a half-written line), or the checkpoint moves past them.
     import fcntl
 
     spool.append([{"id": "a"}], now=DAY1)
     line = json.dumps({"id": "c", "text": "ô nhiễm"}, ensure_ascii=False).encode() + b"\n"
     with spool.files()[0].open("ab") as writer:
         fcntl.flock(writer, fcntl.LOCK_EX)  # as Spool.append holds it while writing
-        writer.write(line[:10])
+        writer.write(b'{"id": "b"}\n' + line[:cut])
         writer.flush()
         Spool(spool.folder, HCM).append([{"id": "d"}], now=DAY2)
         consumer = SpoolConsumer(spool, state, "enrich")
         first = list(consumer.pending())
         for entry in first:
             consumer.commit(entry)
-        writer.write(line[10:])
+        writer.write(line[cut:])
         writer.flush()
         fcntl.flock(writer, fcntl.LOCK_UN)
     second = list(SpoolConsumer(spool, state, "enrich").pending())
-    assert ids(first) == ["a"] and ids(second) == ["c", "d"]
+    assert ids(first) == ["a", "b"] and ids(second) == ["c", "d"]
