@@ -43,7 +43,10 @@ def parse_now(value: str | None, tz: ZoneInfo) -> datetime:
         moment = datetime.fromisoformat(value)
     except ValueError:
         raise InputError(f"--now {value!r} is not a date and time; use ISO 8601, e.g. 2026-11-25T20:00+07:00.") from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+    moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
+    if not datetime(1995, 1, 1, tzinfo=tz) <= moment <= datetime(2200, 1, 1, tzinfo=tz):
+        raise InputError(f"--now {value!r} is outside the years envmon can reason about (1995–2200).")
+    return moment
 
 
 @user_errors
@@ -123,7 +126,7 @@ def alerts(
     limit: Annotated[int, typer.Option(help="With --list: how many, most recent first.")] = 20,
 ) -> None:
     """Detect escalating issues, projects, communes and claims; print only newly raised alerts."""
-    from analyst.alerts.deliver import deliver_alerts
+    from analyst.alerts.deliver import deliver_alerts, deliver_pending
     from analyst.alerts.detect import detect_alerts
     from analyst.alerts.store import list_alerts
     from analyst.issues import update_issues
@@ -136,8 +139,10 @@ def alerts(
             found = list_alerts(backend, limit)
         else:
             update_issues(backend, config.tz)
-            found = detect_alerts(backend, parse_now(now, config.tz), config.tz).alerts
+            moment = parse_now(now, config.tz)
+            found = detect_alerts(backend, moment, config.tz).alerts
             deliver_alerts(config, backend, found)
+            deliver_pending(config, backend, moment)
     finally:
         backend.close()
     if as_json:

@@ -19,7 +19,7 @@ def early_warning(now: datetime | None = None) -> dict[str, Any]:
     moment = now or datetime.now(settings.tz)
     group_issues(settings)
     detection = detect(settings, moment)
-    alerts = deliver(settings, detection["alerts"]) if detection["alerts"] else []
+    alerts = deliver(settings, detection["alerts"], moment)
     lines = [f"# Early warning as of {moment.isoformat()}", "", f"{len(alerts)} new alert(s); {detection['held']} signal(s) held by the cooldown.", ""]
     lines += [f"- **{alert['title']}** (score {alert['score']}): " + "; ".join(alert["reasons"][:2]) for alert in alerts]
     create_markdown_artifact("\n".join(lines), key="early-warning", description="Alerts raised by this run")

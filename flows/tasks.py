@@ -112,14 +112,17 @@ def detect(settings: Settings, now: datetime) -> dict[str, Any]:
 
 
 @task(name="deliver alerts", cache_policy=NONE, persist_result=False)
-def deliver(settings: Settings, alerts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Send new alerts to the webhook and e-mail channels; record each outcome on the alert."""
-    from analyst.alerts.deliver import deliver_alerts
+def deliver(settings: Settings, alerts: list[dict[str, Any]], now: datetime | None = None) -> list[dict[str, Any]]:
+    """Send new alerts to the webhook and e-mail channels, retry recent ones a channel missed,
+    and record each outcome on the alert."""
+    from analyst.alerts.deliver import deliver_alerts, deliver_pending
     from analyst.models import Alert
 
     parsed = [Alert.model_validate(alert) for alert in alerts]
     with backend_for(settings) as backend:
         deliver_alerts(settings, backend, parsed)
+        if now is not None:
+            deliver_pending(settings, backend, now)
     return [alert.model_dump(mode="json") for alert in parsed]
 
 

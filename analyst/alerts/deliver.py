@@ -2,6 +2,8 @@
 
 Each channel retries transient failures with exponential backoff; a channel that still fails
 is recorded on the alert ("failed: reason") and never stops detection or the other channel.
+Later runs retry alerts of the last day that a channel has not received (`deliver_pending`),
+so an outage or a crash between detection and delivery delays an alert instead of losing it.
 The webhook carries the alert id as Idempotency-Key, so a receiver can drop a retried copy.
 """
 
@@ -11,6 +13,7 @@ import logging
 import smtplib
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
@@ -18,7 +21,7 @@ from functools import partial
 
 import httpx
 
-from analyst.alerts.store import save_alert
+from analyst.alerts.store import alerts_between, save_alert
 from analyst.alerts.text import alert_subject_line, alert_text
 from analyst.models import Alert
 from index.backend import Backend
@@ -36,6 +39,7 @@ USER_AGENT = "envmon-alerts/0.1"
 # "tăngđột"); lines up to 998 characters (RFC 5322) keep a Vietnamese subject unfolded.
 MAIL_POLICY = policy.SMTP.clone(max_line_length=998)
 DELIVERED = "delivered"
+REDELIVERY_WINDOW = timedelta(hours=24)  # an alert older than a day is stale news for the duty officer
 
 Sleep = Callable[[float], None]
 
@@ -45,14 +49,34 @@ class TransientDeliveryError(Exception):
 
 
 def deliver_alerts(settings: Settings, backend: Backend, alerts: list[Alert], sleep: Sleep = time.sleep) -> None:
-    """Send each alert to every configured channel and store the outcome on the alert."""
+    """Send each alert to every configured channel it has not reached yet; store the outcome."""
     for alert in alerts:
-        if settings.webhook_url:
+        attempted = False
+        if settings.webhook_url and alert.deliveries.get("webhook") != DELIVERED:
             alert.deliveries["webhook"] = _outcome(partial(post_webhook, settings.webhook_url, alert), WEBHOOK_ATTEMPTS, sleep)
-        if settings.smtp_host and settings.smtp_to:
+            attempted = True
+        if settings.smtp_host and settings.smtp_to and alert.deliveries.get("email") != DELIVERED:
             alert.deliveries["email"] = _outcome(partial(send_email, settings, alert), SMTP_ATTEMPTS, sleep)
-        if alert.deliveries:
+            attempted = True
+        if attempted:
             save_alert(backend, alert)
+
+
+def deliver_pending(
+    settings: Settings, backend: Backend, now: datetime, sleep: Sleep = time.sleep, window: timedelta = REDELIVERY_WINDOW
+) -> list[Alert]:
+    """Retry stored alerts of the last `window` that a configured channel has not received
+    (it was down past its retries, or the run stopped between detection and delivery)."""
+    channels = [name for name, on in (("webhook", bool(settings.webhook_url)), ("email", bool(settings.smtp_host and settings.smtp_to))) if on]
+    if not channels:
+        return []
+    pending = [
+        alert
+        for alert in alerts_between(backend, now - window, now)
+        if any(alert.deliveries.get(channel) != DELIVERED for channel in channels)
+    ]
+    deliver_alerts(settings, backend, pending, sleep)
+    return pending
 
 
 def _outcome(send: Callable[[], None], attempts: int, sleep: Sleep) -> str:

@@ -148,3 +148,26 @@ def test_email_delivery_retries_a_busy_server_and_sends_the_alert_in_vietnamese(
     assert message["To"] == "truc-ban@example.vn"
     body = message.get_content()  # type: ignore[attr-defined]
     assert "xã Tân Thành, Lạng Sơn" in body and "24 giờ qua" in body and "alert-test-1" in body
+
+
+def test_an_alert_a_channel_missed_is_sent_by_a_later_run_and_only_once(settings: Settings, receiver) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from analyst.alerts.deliver import deliver_pending
+    from analyst.alerts.store import save_alert
+
+    backend = open_backend(settings)
+    try:
+        save_alert(backend, _alert())  # stored, then the run stopped before delivering it
+        hook = receiver([])
+        settings.webhook_url = hook.url
+        resent = deliver_pending(settings, backend, SURGE_END + timedelta(hours=1), sleep=lambda seconds: None)
+        assert [alert.id for alert in resent] == ["alert-test-1"] and len(hook.requests) == 1
+        assert list_alerts(backend)[0].deliveries == {"webhook": DELIVERED}
+        assert deliver_pending(settings, backend, SURGE_END + timedelta(hours=2)) == []
+        assert len(hook.requests) == 1
+        # a day later a missed alert is stale news: not sent
+        save_alert(backend, _alert().model_copy(update={"id": "alert-test-2"}))
+        assert deliver_pending(settings, backend, SURGE_END + timedelta(days=2)) == []
+    finally:
+        backend.close()
