@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".envmon"), description="Spool, SQLite index, models, reports, crawl state.")
     index_url: str | None = Field(
         default=None,
-        description="unset or sqlite:///PATH → embedded SQLite; http(s)://host:9200 → Elasticsearch.",
+        description="unset, sqlite:///relative/path or sqlite:////absolute/path → embedded SQLite; http(s)://host:9200 → Elasticsearch.",
     )
     timezone: str = "Asia/Ho_Chi_Minh"
     pseudonym_secret: SecretStr | None = Field(
@@ -148,10 +148,10 @@ class Settings(BaseSettings):
         url = self.index_url or ""
         if url.startswith(("http://", "https://")):
             return "elasticsearch"
-        if url == "" or url.startswith("sqlite://"):
+        if url == "" or url.startswith("sqlite:///"):
             return "sqlite"
         raise ConfigError(
-            f"ENVMON_INDEX_URL={redact_url(url)!r} is not understood: use sqlite:///path/to/index.sqlite or http(s)://host:9200."
+            f"ENVMON_INDEX_URL={redact_url(url)!r} is not understood: use sqlite:///relative/path.sqlite, sqlite:////absolute/path.sqlite or http(s)://host:9200."
         )
 
     @property

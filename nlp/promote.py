@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,12 +75,28 @@ def train_and_promote(settings: Settings, out: Path | None = None, force: bool =
         )
     else:
         folder = target / version
-        result.models.save(folder)
+        _save_atomically(result.models, folder)
         set_current(target, version)
         reason = "forced" if force and current_score is not None and result.score < current_score else "not worse than the models in use" if current_score is not None else "no models in use"
         decision = TrainDecision(version, True, reason, result.score, current_version, current_score, folder, result.metrics)
     _record(target, decision)
     return decision
+
+
+def _save_atomically(models: LabelModels, folder: Path) -> None:
+    """Write beside the target and swap in with renames: a process loading the models in use
+    (same version, retrained with --force) never sees half-written files."""
+    staging = folder.with_name(f".{folder.name}.staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    models.save(staging)
+    if folder.exists():
+        retired = folder.with_name(f".{folder.name}.retired")
+        shutil.rmtree(retired, ignore_errors=True)
+        folder.rename(retired)
+        staging.rename(folder)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        staging.rename(folder)
 
 
 def _record(target: Path, decision: TrainDecision) -> None:

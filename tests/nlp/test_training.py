@@ -34,3 +34,30 @@ def test_training_data_covers_every_label() -> None:
     assert {example.register for example in examples} >= {"news", "official", "blog", "forum", "social"}
     assert 0.1 < np.mean([example.misinfo for example in examples]) < 0.3
     assert len(examples) >= 500
+
+
+@pytest.mark.slow
+def test_train_refuses_to_replace_better_models_unless_forced(settings, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    import nlp.promote as promote
+    from nlp.models import current_in
+
+    subset = training_examples()[::10]
+    monkeypatch.setattr(promote, "training_examples", lambda corrections=None: subset)
+    target = tmp_path / "models"
+    first = promote.train_and_promote(settings, out=target, workers=1)
+    assert first.promoted and current_in(target) == target / first.version
+    # Pretend the models in use were measured better than anything this data can reach.
+    card_path = target / first.version / "card.json"
+    card = json.loads(card_path.read_text())
+    card["held_out_score"] = 0.999
+    card_path.write_text(json.dumps(card))
+    monkeypatch.setattr(promote, "training_examples", lambda corrections=None: subset[:-1])
+    refused = promote.train_and_promote(settings, out=target, workers=1)
+    assert not refused.promoted and "lower than" in refused.reason
+    assert current_in(target) == target / first.version
+    forced = promote.train_and_promote(settings, out=target, force=True, workers=1)
+    assert forced.promoted and current_in(target) == target / forced.version
+    decisions = [json.loads(line) for line in (target / "decisions.jsonl").read_text().splitlines()]
+    assert [entry["promoted"] for entry in decisions] == [True, False, True]
