@@ -6,12 +6,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ENVMON := $(BIN)/envmon
 
-.PHONY: install run test test-fast lint es-up es-down bench demo clean
+.PHONY: install run test test-fast lint lock es-up es-down bench demo clean
 
-$(STAMP): pyproject.toml
+# requirements.lock pins every dependency to the versions the tests ran with (`make lock` renews it).
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
 
 ## install: create .venv, install envmon with its dev tools, build the models from nlp/data
@@ -40,6 +41,13 @@ test: install $(CHROMIUM)
 ## test-fast: skip slow, Elasticsearch and browser tests
 test-fast: install
 	$(BIN)/pytest -q -m "not slow and not es and not browser"
+
+## lock: re-resolve the dependencies within pyproject's ranges and pin them in requirements.lock
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install -q --upgrade pip && .lock-venv/bin/python -m pip install -q -e '.[dev]'
+	.lock-venv/bin/python -m pip freeze --exclude-editable | grep -v '^envmon' > requirements.lock
+	rm -rf .lock-venv
 
 ## lint: ruff and mypy on the packages
 lint: install

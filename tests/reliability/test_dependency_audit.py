@@ -1,4 +1,7 @@
-"""Known vulnerabilities in the installed dependencies (pip-audit), reported to test-output/."""
+"""Known vulnerabilities in the locked, installed dependencies (pip-audit), reported to test-output/.
+
+`make install` installs exactly requirements.lock, so auditing the environment audits the lock.
+"""
 
 from __future__ import annotations
 
