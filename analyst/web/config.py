@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel
 
 from analyst.users import LoginLimits
 from index.settings import Settings
 
 
+def _default(name: str) -> object:
+    """Defaults, bounds and descriptions live once, on Settings' ``web_*`` fields."""
+    return Settings.model_fields[f"web_{name}"].default
+
+
 class WebSettings(BaseModel):
     """What only the web app needs, read from the one Settings object (``from_settings``)."""
 
-    cookie_secure: bool = Field(default=False, description="Send cookies over HTTPS only; turn on behind TLS.")
-    session_hours: float = Field(default=12.0, gt=0, description="A login lasts this long.")
-    login_max_failures: int = Field(default=5, ge=1, description="Failed logins per user name per window.")
-    login_max_failures_per_client: int = Field(default=20, ge=1, description="Failed logins per client address per window.")
-    login_window_minutes: float = Field(default=15.0, gt=0)
+    cookie_secure: bool = _default("cookie_secure")  # type: ignore[assignment]
+    session_hours: float = _default("session_hours")  # type: ignore[assignment]
+    login_max_failures: int = _default("login_max_failures")  # type: ignore[assignment]
+    login_max_failures_per_client: int = _default("login_max_failures_per_client")  # type: ignore[assignment]
+    login_window_minutes: float = _default("login_window_minutes")  # type: ignore[assignment]
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: object) -> WebSettings:
